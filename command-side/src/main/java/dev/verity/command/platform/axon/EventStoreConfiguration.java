@@ -1,0 +1,159 @@
+package dev.verity.command.platform.axon;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.axonframework.common.jdbc.ConnectionProvider;
+import org.axonframework.common.jdbc.PersistenceExceptionResolver;
+import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.config.Configuration;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
+import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
+import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
+import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.transaction.PlatformTransactionManager;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+
+/**
+ * Axon's JDBC event store on PostgreSQL, declared by hand: under Spring Boot 4 Axon's JDBC
+ * auto-configuration does not wire it, and with defaults it would miss PostgreSQL's duplicate
+ * key (so concurrent appends would not surface as conflicts) and drop slow writers' events as
+ * gaps after 60 s. Tables come from Flyway (migrations module), never from createSchema().
+ */
+@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(EventStoreConfiguration.EventStoreProperties.class)
+public class EventStoreConfiguration {
+
+    /** PostgreSQL's unique_violation: another writer appended the same aggregate sequence. */
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    @ConfigurationProperties("verity.event-store")
+    public record EventStoreProperties(Duration gapTimeout, Integer gapCleaningThreshold, Duration fetchDelay,
+                                       Integer batchSize) {
+        public EventStoreProperties {
+            gapTimeout = gapTimeout == null ? Duration.ofMinutes(10) : gapTimeout;
+            gapCleaningThreshold = gapCleaningThreshold == null ? 25 : gapCleaningThreshold;
+            fetchDelay = fetchDelay == null ? Duration.ofMillis(50) : fetchDelay;
+            batchSize = batchSize == null ? 100 : batchSize;
+        }
+    }
+
+    static ObjectMapper eventObjectMapper() {
+        return new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    @Bean
+    @Primary
+    public Serializer serializer() {
+        return JacksonSerializer.builder().objectMapper(eventObjectMapper()).build();
+    }
+
+    @Bean
+    @Qualifier("eventSerializer")
+    public Serializer eventSerializer() {
+        return JacksonSerializer.builder().objectMapper(eventObjectMapper()).build();
+    }
+
+    @Bean
+    public TransactionManager axonTransactionManager(PlatformTransactionManager transactionManager) {
+        return new SpringTransactionManager(transactionManager);
+    }
+
+    @Bean
+    public ConnectionProvider connectionProvider(DataSource dataSource) {
+        return new UnitOfWorkAwareConnectionProviderWrapper(new SpringDataSourceConnectionProvider(dataSource));
+    }
+
+    @Bean
+    public PersistenceExceptionResolver persistenceExceptionResolver() {
+        return new SQLStateResolver(UNIQUE_VIOLATION);
+    }
+
+    @Bean
+    public EventSchema eventSchema() {
+        return EventSchema.builder()
+                          .eventTable("event_store.domain_event_entry")
+                          .snapshotTable("event_store.snapshot_event_entry")
+                          .globalIndexColumn("global_index")
+                          .timestampColumn("time_stamp")
+                          .eventIdentifierColumn("event_identifier")
+                          .aggregateIdentifierColumn("aggregate_identifier")
+                          .sequenceNumberColumn("sequence_number")
+                          .typeColumn("type")
+                          .payloadTypeColumn("payload_type")
+                          .payloadRevisionColumn("payload_revision")
+                          .payloadColumn("payload")
+                          .metaDataColumn("meta_data")
+                          .build();
+    }
+
+    @Bean
+    public EventStorageEngine eventStorageEngine(Serializer serializer,
+                                                 @Qualifier("eventSerializer") Serializer eventSerializer,
+                                                 PersistenceExceptionResolver persistenceExceptionResolver,
+                                                 ConnectionProvider connectionProvider,
+                                                 TransactionManager transactionManager,
+                                                 EventSchema eventSchema,
+                                                 EventStoreProperties properties,
+                                                 Configuration configuration) {
+        return JdbcEventStorageEngine.builder()
+                                     .snapshotSerializer(serializer)
+                                     .eventSerializer(eventSerializer)
+                                     .upcasterChain(configuration.upcasterChain())
+                                     .persistenceExceptionResolver(persistenceExceptionResolver)
+                                     .connectionProvider(connectionProvider)
+                                     .transactionManager(transactionManager)
+                                     .schema(eventSchema)
+                                     .gapTimeout((int) properties.gapTimeout().toMillis())
+                                     .gapCleaningThreshold(properties.gapCleaningThreshold())
+                                     .batchSize(properties.batchSize())
+                                     .build();
+    }
+
+    @Bean
+    public EventStore eventStore(EventStorageEngine storageEngine, EventStoreProperties properties) {
+        return EmbeddedEventStore.builder()
+                                 .storageEngine(storageEngine)
+                                 .fetchDelay(properties.fetchDelay().toMillis())
+                                 .build();
+    }
+
+    @Bean
+    public TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer) {
+        TokenSchema schema = TokenSchema.builder()
+                                        .setTokenTable("event_store.token_entry")
+                                        .setProcessorNameColumn("processor_name")
+                                        .setSegmentColumn("segment")
+                                        .setTokenColumn("token")
+                                        .setTokenTypeColumn("token_type")
+                                        .setTimestampColumn("timestamp")
+                                        .setOwnerColumn("owner")
+                                        .build();
+        return JdbcTokenStore.builder()
+                             .connectionProvider(connectionProvider)
+                             .serializer(serializer)
+                             .schema(schema)
+                             .build();
+    }
+}
