@@ -7,13 +7,13 @@ import java.util.regex.Pattern;
 /**
  * Keeps credentials out of the event store. Events are never rewritten, so a leaked secret
  * there could never be removed: anything that looks like one is refused before an event is
- * applied, by key name (password, token, api_key...) or by value shape (JWTs, PEM keys,
- * bearer headers, cloud access keys).
+ * applied, by key name ending in password, secret, token, api_key... (so "githubToken" is
+ * refused and "tokenizer" is not) or by value shape (JWTs, PEM keys, bearer headers, cloud keys).
  */
 public final class SecretGuard {
 
     private static final Pattern SECRET_KEY = Pattern.compile(
-            "(?i).*(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization).*");
+            "(?i).*(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|authorization)");
     private static final Pattern SECRET_VALUE = Pattern.compile(
             "(?s)(eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\..*"
                     + "|.*-----BEGIN [A-Z ]*PRIVATE KEY-----.*"
