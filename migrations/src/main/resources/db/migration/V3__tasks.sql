@@ -2,7 +2,9 @@
 -- tasks, task_actions, task_targets, action_submissions and task_activity, and 004 (CortexOS)
 -- for steps and tasks.parent_task_id. Additions: tenant_id (RLS), version (the aggregate
 -- sequence number a row reflects, so replays are skipped), and the actors commands need.
--- Actor ids are VARCHAR, not UUID: they come from the token's opaque `sub` claim.
+-- Actor ids are VARCHAR, not UUID: they come from the token's opaque `sub` claim. Child rows
+-- keep the sequence_number of the event that created them: events of one command share a
+-- millisecond, so created_at alone cannot order them.
 -- Times are TIMESTAMPTZ: the platform stores UTC instants, never local wall time.
 
 CREATE TABLE read_model.tasks (
@@ -51,6 +53,7 @@ CREATE TABLE read_model.task_actions (
     description   TEXT,
     config        JSONB        NOT NULL DEFAULT '{}',
     display_order INTEGER      NOT NULL DEFAULT 0,
+    sequence_number BIGINT       NOT NULL,
     created_at    TIMESTAMPTZ  NOT NULL,
     CONSTRAINT pk_task_actions PRIMARY KEY (id),
     CONSTRAINT fk_task_actions_task FOREIGN KEY (task_id) REFERENCES read_model.tasks (id) ON DELETE CASCADE
@@ -64,6 +67,7 @@ CREATE TABLE read_model.task_targets (
     target_type VARCHAR(50) NOT NULL,
     target_id   UUID        NOT NULL,
     metadata    JSONB       NOT NULL DEFAULT '{}',
+    sequence_number BIGINT      NOT NULL,
     created_at  TIMESTAMPTZ NOT NULL,
     CONSTRAINT pk_task_targets PRIMARY KEY (id),
     CONSTRAINT fk_task_targets_task FOREIGN KEY (task_id) REFERENCES read_model.tasks (id) ON DELETE CASCADE
@@ -82,6 +86,7 @@ CREATE TABLE read_model.action_submissions (
     data              JSONB        NOT NULL,
     result            JSONB,
     bindings_executed JSONB,
+    sequence_number   BIGINT       NOT NULL,
     created_at        TIMESTAMPTZ  NOT NULL,
     CONSTRAINT pk_action_submissions PRIMARY KEY (id),
     CONSTRAINT fk_action_submissions_task FOREIGN KEY (task_id) REFERENCES read_model.tasks (id) ON DELETE CASCADE,
@@ -121,6 +126,7 @@ CREATE TABLE read_model.steps (
     error       TEXT,
     retry_count INTEGER     NOT NULL DEFAULT 0,
     metadata    JSONB       NOT NULL DEFAULT '{}',
+    sequence_number BIGINT      NOT NULL,
     created_at  TIMESTAMPTZ NOT NULL,
     updated_at  TIMESTAMPTZ NOT NULL,
     CONSTRAINT pk_steps PRIMARY KEY (id),
@@ -130,7 +136,7 @@ CREATE TABLE read_model.steps (
 CREATE INDEX idx_steps_task ON read_model.steps (task_id);
 
 -- Tenant isolation enforced by PostgreSQL: with no tenant set, current_setting(..., true) is
--- NULL and no row matches.
+-- NULL (or '' on a pooled connection that had one set locally before) and no row matches.
 DO $$
 DECLARE
     t TEXT;
@@ -139,7 +145,7 @@ BEGIN
     LOOP
         EXECUTE format('ALTER TABLE read_model.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY tenant_isolation ON read_model.%I
-                            USING (tenant_id = current_setting(''app.current_tenant_id'', true)::uuid)', t);
+                            USING (tenant_id = NULLIF(current_setting(''app.current_tenant_id'', true), '''')::uuid)', t);
         EXECUTE format('CREATE INDEX idx_%s_tenant ON read_model.%I (tenant_id)', t, t);
         EXECUTE format('GRANT SELECT ON read_model.%I TO verity_reader', t);
     END LOOP;

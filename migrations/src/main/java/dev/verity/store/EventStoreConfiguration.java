@@ -1,4 +1,4 @@
-package dev.verity.command.platform.axon;
+package dev.verity.store;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +9,8 @@ import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.Configuration;
+import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
@@ -23,6 +25,7 @@ import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -33,12 +36,17 @@ import javax.sql.DataSource;
 import java.time.Duration;
 
 /**
- * Axon's JDBC event store on PostgreSQL, declared by hand: under Spring Boot 4 Axon's JDBC
- * auto-configuration does not wire it, and with defaults it would miss PostgreSQL's duplicate
- * key (so concurrent appends would not surface as conflicts) and drop slow writers' events as
- * gaps after 60 s. Tables come from Flyway (migrations module), never from createSchema().
+ * Axon's JDBC event store on PostgreSQL for both apps, kept beside the Flyway SQL whose column
+ * names it maps. Declared by hand: under Spring Boot 4 Axon's JDBC auto-configuration does not
+ * wire it, and with defaults it would miss PostgreSQL's duplicate key (so concurrent appends
+ * would not surface as conflicts), drop slow writers' events as gaps after 60 s and poll only
+ * once a second. Tables come from Flyway, never from Axon's createSchema().
+ * <p>
+ * Every Axon transaction is a Spring transaction on the one {@link DataSource}, and the token
+ * store and the projections both take their connection from Spring's transaction
+ * synchronisation: that is what lets a processor commit a batch's rows and its token together.
  */
-@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+@AutoConfiguration(beforeName = "org.axonframework.springboot.autoconfig.JdbcAutoConfiguration")
 @EnableConfigurationProperties(EventStoreConfiguration.EventStoreProperties.class)
 public class EventStoreConfiguration {
 
@@ -56,6 +64,7 @@ public class EventStoreConfiguration {
         }
     }
 
+    /** Must read exactly what the command side's serializer writes. */
     static ObjectMapper eventObjectMapper() {
         return new ObjectMapper()
                 .registerModule(new JavaTimeModule())
@@ -131,6 +140,7 @@ public class EventStoreConfiguration {
                                      .build();
     }
 
+    /** Polls the store every {@code fetch-delay} instead of Axon's 1 s, which would be the floor of projection lag. */
     @Bean
     public EventStore eventStore(EventStorageEngine storageEngine, EventStoreProperties properties) {
         return EmbeddedEventStore.builder()
@@ -155,5 +165,16 @@ public class EventStoreConfiguration {
                              .serializer(serializer)
                              .schema(schema)
                              .build();
+    }
+
+    /**
+     * Axon's default only logs a failing event handler and moves on, which would leave a read
+     * model silently missing an event for good. Propagating the failure rolls the batch back
+     * (rows and token) and the processor retries it.
+     */
+    @Bean
+    public ConfigurerModule failingProjectionsRetry() {
+        return configurer -> configurer.eventProcessing()
+                                       .registerDefaultListenerInvocationErrorHandler(c -> PropagatingErrorHandler.instance());
     }
 }

@@ -1,0 +1,82 @@
+package dev.verity.query.platform.security;
+
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.web.SecurityFilterChain;
+import tools.jackson.databind.json.JsonMapper;
+
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Bearer JWTs (HS256) on every API call, as on the command side; health stays open for
+ * orchestrators. Reads need the {@code read} scope, and nothing else is served under /api yet.
+ * Failures answer as RFC 9457 problems like every other error; they are written here because
+ * they happen in the filter chain, before any controller advice can see them.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    SecurityFilterChain securityFilterChain(HttpSecurity http, JsonMapper json) throws Exception {
+        http.csrf(csrf -> csrf.disable())
+            .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+            .authorizeHttpRequests(auth -> auth
+                    .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
+                    .requestMatchers(HttpMethod.GET, "/api/**").hasAuthority("SCOPE_read")
+                    .anyRequest().denyAll())
+            .oauth2ResourceServer(oauth -> oauth
+                    .jwt(jwt -> { })
+                    .authenticationEntryPoint((request, response, e) ->
+                            writeProblem(json, response, HttpStatus.UNAUTHORIZED, "unauthorized",
+                                         "A valid bearer token is required: " + e.getMessage()))
+                    .accessDeniedHandler((request, response, e) ->
+                            writeProblem(json, response, HttpStatus.FORBIDDEN, "forbidden",
+                                         "The token lacks the scope this call needs")))
+            .exceptionHandling(ex -> ex
+                    .authenticationEntryPoint((request, response, e) ->
+                            writeProblem(json, response, HttpStatus.UNAUTHORIZED, "unauthorized",
+                                         "A valid bearer token is required"))
+                    .accessDeniedHandler((request, response, e) ->
+                            writeProblem(json, response, HttpStatus.FORBIDDEN, "forbidden",
+                                         "The token lacks the scope this call needs")));
+        return http.build();
+    }
+
+    @Bean
+    JwtDecoder jwtDecoder(SecurityProperties properties) {
+        NimbusJwtDecoder decoder = NimbusJwtDecoder
+                .withSecretKey(new SecretKeySpec(properties.keyBytes(), "HmacSHA256"))
+                .macAlgorithm(MacAlgorithm.HS256)
+                .build();
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(),
+                                                                     new TokenClaimsValidator()));
+        return decoder;
+    }
+
+    private static void writeProblem(JsonMapper json, HttpServletResponse response, HttpStatus status,
+                                     String code, String detail) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "urn:verity:problem:" + code);
+        body.put("title", status.getReasonPhrase());
+        body.put("status", status.value());
+        body.put("detail", detail);
+        body.put("code", code);
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), body);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.verity.query.platform.tenancy;
+
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Runs the query API's SQL as one tenant, with PostgreSQL rather than WHERE clauses keeping
+ * tenants apart. Inside a read-only transaction it switches to {@code verity_reader} (a role
+ * that neither owns the tables nor bypasses row-level security, unlike the application user
+ * that owns them) and sets {@code app.current_tenant_id}, which every read-model table's
+ * {@code tenant_isolation} policy compares against. Both are transaction-local ({@code SET LOCAL},
+ * {@code set_config(..., true)}), so a pooled connection never carries a tenant into the next request.
+ */
+@Component
+public class TenantReads {
+
+    private static final String READER_ROLE = "verity_reader";
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final TransactionTemplate readOnly;
+
+    TenantReads(NamedParameterJdbcTemplate jdbc, PlatformTransactionManager transactionManager) {
+        this.jdbc = jdbc;
+        this.readOnly = new TransactionTemplate(transactionManager);
+        this.readOnly.setReadOnly(true);
+    }
+
+    /** {@code read} sees only {@code tenantId}'s rows, whatever SQL it runs. */
+    public <T> T read(UUID tenantId, Function<NamedParameterJdbcTemplate, T> read) {
+        return readOnly.execute(status -> {
+            jdbc.getJdbcTemplate().execute("SET LOCAL ROLE " + READER_ROLE);
+            jdbc.getJdbcTemplate().queryForObject("SELECT set_config('app.current_tenant_id', ?, true)",
+                                                  String.class, tenantId.toString());
+            return read.apply(jdbc);
+        });
+    }
+}

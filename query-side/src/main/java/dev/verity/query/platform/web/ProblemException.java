@@ -1,0 +1,37 @@
+package dev.verity.query.platform.web;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * A request that cannot be answered, with a stable, machine-readable {@code code} clients can
+ * branch on; the status says which class of problem it is (404 unknown, 504 not caught up yet).
+ */
+public class ProblemException extends RuntimeException {
+
+    private final HttpStatus status;
+    private final String code;
+
+    ProblemException(HttpStatus status, String code, String message) {
+        super(message);
+        this.status = status;
+        this.code = code;
+    }
+
+    HttpStatus status() {
+        return status;
+    }
+
+    String code() {
+        return code;
+    }
+
+    /** Unknown, or another tenant's: the two must look the same to the caller. */
+    public static ProblemException notFound(String what) {
+        return new ProblemException(HttpStatus.NOT_FOUND, "not_found", "No such " + what);
+    }
+
+    static ProblemException staleReadModel(long minVersion) {
+        return new ProblemException(HttpStatus.GATEWAY_TIMEOUT, "stale_read_model",
+                                    "The read model has not reached version " + minVersion + " yet; retry shortly");
+    }
+}

@@ -1,0 +1,18 @@
+package dev.verity.query.platform.web;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import java.time.Duration;
+
+/**
+ * {@code verity.query.*}: how long a read with {@code ?minVersion=N} may wait for the
+ * projections to catch up, and how often it looks again meanwhile.
+ */
+@ConfigurationProperties("verity.query")
+record QueryProperties(Duration minVersionTimeout, Duration minVersionPollInterval) {
+
+    QueryProperties {
+        minVersionTimeout = minVersionTimeout == null ? Duration.ofSeconds(5) : minVersionTimeout;
+        minVersionPollInterval = minVersionPollInterval == null ? Duration.ofMillis(25) : minVersionPollInterval;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.verity.query;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** Real HTTP against the running query API, answers parsed as JSON. */
+public final class ApiClient {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String baseUrl;
+    private final JsonMapper json;
+
+    public record Response(int status, String contentType, String etag, JsonNode body) {
+    }
+
+    ApiClient(int port, JsonMapper json) {
+        this.baseUrl = "http://localhost:" + port;
+        this.json = json;
+    }
+
+    public Response get(String path, String token) {
+        return getAsync(path, token).join();
+    }
+
+    public CompletableFuture<Response> getAsync(String path, String token) {
+        return send(request(path, token).GET().build());
+    }
+
+    public Response post(String path, String token) {
+        return send(request(path, token).POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                        .header("Content-Type", "application/json").build()).join();
+    }
+
+    private HttpRequest.Builder request(String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(20));
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
+    }
+
+    private CompletableFuture<Response> send(HttpRequest request) {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> new Response(
+                response.statusCode(),
+                response.headers().firstValue("Content-Type").orElse(null),
+                response.headers().firstValue("ETag").orElse(null),
+                response.body().isEmpty() ? null : json.readTree(response.body())));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.verity.query;
+
+import dev.verity.testing.TestDatabase;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One application context on the real test database for every query-side test class, so the
+ * `tasks` processor runs once and the context is cached. Tests never clean tables: each one
+ * works in its own random tenant.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(EventStreams.class)
+public abstract class QuerySideTest {
+
+    protected static final String JWT_SECRET = "query-side-test-secret-with-more-than-32-bytes";
+    protected static final Duration MIN_VERSION_TIMEOUT = Duration.ofMillis(1500);
+
+    @DynamicPropertySource
+    static void testDatabase(DynamicPropertyRegistry registry) {
+        TestDatabase.connection().springProperties().forEach((name, value) -> registry.add(name, () -> value));
+        registry.add("verity.security.jwt-secret", () -> JWT_SECRET);
+        registry.add("verity.query.min-version-timeout", () -> MIN_VERSION_TIMEOUT.toMillis() + "ms");
+    }
+
+    /** The application's own connection: it owns the tables, so row-level security does not apply to it. */
+    @Autowired
+    protected JdbcTemplate owner;
+
+    @Autowired
+    protected EventStreams eventStreams;
+
+    @Autowired
+    private JsonMapper json;
+
+    @LocalServerPort
+    private int port;
+
+    protected ApiClient api() {
+        return new ApiClient(port, json);
+    }
+
+    /** Waits until the live projection has applied the task's event at {@code version}. */
+    protected void awaitTaskVersion(UUID taskId, long version) {
+        await().atMost(Duration.ofSeconds(15))
+               .pollInterval(Duration.ofMillis(20))
+               .until(() -> owner.queryForList("SELECT version FROM read_model.tasks WHERE id = ?", Long.class, taskId)
+                                 .stream().anyMatch(v -> v >= version));
+    }
+}

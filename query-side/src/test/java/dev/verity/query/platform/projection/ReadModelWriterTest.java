@@ -1,0 +1,137 @@
+package dev.verity.query.platform.projection;
+
+import dev.verity.events.common.UuidV7;
+import dev.verity.query.QuerySideTest;
+import org.axonframework.common.transaction.Transaction;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ReadModelWriterTest extends QuerySideTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+    private final UUID tenant = UUID.randomUUID();
+    private final UUID taskId = UuidV7.generate();
+
+    @Autowired
+    private NamedParameterJdbcTemplate jdbc;
+    @Autowired
+    private TokenStore tokenStore;
+    @Autowired
+    private TransactionManager axonTransactionManager;
+
+    private ReadModelWriter writer() {
+        return new ReadModelWriter(jdbc, ReadModelWriter.READ_MODEL);
+    }
+
+    @Test
+    void insert_createsARowOnce() {
+        assertThat(writer().insert("tasks", task(taskId, 0))).isTrue();
+        assertThat(writer().insert("tasks", task(taskId, 7))).isFalse();
+
+        assertThat(version(taskId)).isZero();
+    }
+
+    @Test
+    void advance_returnsTheTenant_onlyWhileTheRowIsBehind() {
+        writer().insert("tasks", task(taskId, 0));
+
+        assertThat(writer().advance("tasks", taskId, 1, T0.plusSeconds(1))).contains(tenant);
+        assertThat(writer().advance("tasks", taskId, 1, T0.plusSeconds(2))).isEmpty();
+        assertThat(writer().advance("tasks", taskId, 0, T0.plusSeconds(3))).isEmpty();
+        assertThat(writer().advance("tasks", UuidV7.generate(), 1, T0)).isEmpty();
+
+        assertThat(owner.queryForMap("SELECT version, updated_at FROM read_model.tasks WHERE id = ?", taskId))
+                .containsEntry("version", 1L)
+                .containsEntry("updated_at", java.sql.Timestamp.from(T0.plusSeconds(1)));
+    }
+
+    @Test
+    void update_setsTheGivenColumns() {
+        writer().insert("tasks", task(taskId, 0));
+
+        writer().update("tasks", taskId, new MapSqlParameterSource("status", "blocked").addValue("block_reason", "why"));
+
+        assertThat(owner.queryForMap("SELECT status, block_reason FROM read_model.tasks WHERE id = ?", taskId))
+                .containsEntry("status", "blocked").containsEntry("block_reason", "why");
+    }
+
+    @Test
+    void batch_writesManyRowsInOneStatementBatch() {
+        UUID second = UuidV7.generate();
+        int[] counts = writer().batch("""
+                INSERT INTO {schema}.tasks (id, tenant_id, project_id, type, title, created_at, updated_at, version)
+                VALUES (:id, :tenant_id, :project_id, :type, :title, :created_at, :updated_at, :version)""",
+                                      List.of(task(taskId, 0), task(second, 0)));
+
+        assertThat(counts).containsExactly(1, 1);
+        assertThat(owner.queryForObject("SELECT count(*) FROM read_model.tasks WHERE tenant_id = ?", Long.class, tenant))
+                .isEqualTo(2L);
+    }
+
+    @Test
+    void schemaAndTableNames_mustBePlainIdentifiers() {
+        assertThatThrownBy(() -> new ReadModelWriter(jdbc, "read_model; DROP TABLE x"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> writer().insert("tasks t", task(taskId, 0)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * What the pooled processor does per batch: one Axon (Spring) transaction around the
+     * handlers' writes and the token store's update. A failure rolls both back.
+     */
+    @Test
+    void rowsAndToken_rollBackTogether() {
+        String processor = "writer-test-" + UUID.randomUUID();
+        Transaction transaction = axonTransactionManager.startTransaction();
+        writer().insert("tasks", task(taskId, 0));
+        tokenStore.initializeTokenSegments(processor, 1, new GlobalSequenceTrackingToken(42));
+        transaction.rollback();
+
+        assertThat(owner.queryForObject("SELECT count(*) FROM read_model.tasks WHERE id = ?", Long.class, taskId)).isZero();
+        assertThat(tokens(processor)).isZero();
+    }
+
+    @Test
+    void rowsAndToken_commitTogether() {
+        String processor = "writer-test-" + UUID.randomUUID();
+        Transaction transaction = axonTransactionManager.startTransaction();
+        writer().insert("tasks", task(taskId, 0));
+        tokenStore.initializeTokenSegments(processor, 1, new GlobalSequenceTrackingToken(42));
+        transaction.commit();
+
+        assertThat(version(taskId)).isZero();
+        assertThat(tokens(processor)).isEqualTo(1L);
+        owner.update("DELETE FROM event_store.token_entry WHERE processor_name = ?", processor);
+    }
+
+    private Long tokens(String processor) {
+        return owner.queryForObject("SELECT count(*) FROM event_store.token_entry WHERE processor_name = ?",
+                                    Long.class, processor);
+    }
+
+    private Long version(UUID id) {
+        return owner.queryForObject("SELECT version FROM read_model.tasks WHERE id = ?", Long.class, id);
+    }
+
+    private MapSqlParameterSource task(UUID id, long version) {
+        return new MapSqlParameterSource(Map.of("id", id, "tenant_id", tenant, "project_id", UUID.randomUUID(),
+                                                "type", "REVIEW", "title", "A task",
+                                                "created_at", SqlValues.time(T0), "updated_at", SqlValues.time(T0),
+                                                "version", version));
+    }
+}
