@@ -6,6 +6,8 @@
 -- keep the sequence_number of the event that created them: events of one command share a
 -- millisecond, so created_at alone cannot order them.
 -- Times are TIMESTAMPTZ: the platform stores UTC instants, never local wall time.
+-- No foreign keys between read-model tables: the aggregate guarantees the references, and
+-- rebuilds fill shadow copies table by table before swapping them in.
 
 CREATE TABLE read_model.tasks (
     id               UUID         NOT NULL,
@@ -55,8 +57,7 @@ CREATE TABLE read_model.task_actions (
     display_order INTEGER      NOT NULL DEFAULT 0,
     sequence_number BIGINT       NOT NULL,
     created_at    TIMESTAMPTZ  NOT NULL,
-    CONSTRAINT pk_task_actions PRIMARY KEY (id),
-    CONSTRAINT fk_task_actions_task FOREIGN KEY (task_id) REFERENCES read_model.tasks (id) ON DELETE CASCADE
+    CONSTRAINT pk_task_actions PRIMARY KEY (id)
 );
 CREATE INDEX idx_task_actions_task ON read_model.task_actions (task_id);
 
@@ -69,8 +70,7 @@ CREATE TABLE read_model.task_targets (
     metadata    JSONB       NOT NULL DEFAULT '{}',
     sequence_number BIGINT      NOT NULL,
     created_at  TIMESTAMPTZ NOT NULL,
-    CONSTRAINT pk_task_targets PRIMARY KEY (id),
-    CONSTRAINT fk_task_targets_task FOREIGN KEY (task_id) REFERENCES read_model.tasks (id) ON DELETE CASCADE
+    CONSTRAINT pk_task_targets PRIMARY KEY (id)
 );
 CREATE INDEX idx_task_targets_task ON read_model.task_targets (task_id);
 CREATE INDEX idx_task_targets_target ON read_model.task_targets (target_type, target_id);
@@ -89,8 +89,6 @@ CREATE TABLE read_model.action_submissions (
     sequence_number   BIGINT       NOT NULL,
     created_at        TIMESTAMPTZ  NOT NULL,
     CONSTRAINT pk_action_submissions PRIMARY KEY (id),
-    CONSTRAINT fk_action_submissions_task FOREIGN KEY (task_id) REFERENCES read_model.tasks (id) ON DELETE CASCADE,
-    CONSTRAINT fk_action_submissions_action FOREIGN KEY (action_id) REFERENCES read_model.task_actions (id) ON DELETE CASCADE,
     -- The seed makes the key globally unique; across tenants that would let one tenant's key
     -- collide with another's, so it is unique per action instead.
     CONSTRAINT uq_action_submissions_idempotency UNIQUE (tenant_id, action_id, idempotency_key)
@@ -109,7 +107,6 @@ CREATE TABLE read_model.task_activity (
     sequence_number BIGINT      NOT NULL,
     created_at      TIMESTAMPTZ NOT NULL,
     CONSTRAINT pk_task_activity PRIMARY KEY (id),
-    CONSTRAINT fk_task_activity_task FOREIGN KEY (task_id) REFERENCES read_model.tasks (id) ON DELETE CASCADE,
     CONSTRAINT ck_task_activity_type CHECK (activity_type IN
         ('created', 'assigned', 'status_changed', 'action_submitted', 'completed', 'blocked', 'unblocked'))
 );
@@ -130,7 +127,6 @@ CREATE TABLE read_model.steps (
     created_at  TIMESTAMPTZ NOT NULL,
     updated_at  TIMESTAMPTZ NOT NULL,
     CONSTRAINT pk_steps PRIMARY KEY (id),
-    CONSTRAINT fk_steps_task FOREIGN KEY (task_id) REFERENCES read_model.tasks (id) ON DELETE CASCADE,
     CONSTRAINT ck_steps_status CHECK (status IN ('pending', 'executing', 'completed', 'failed'))
 );
 CREATE INDEX idx_steps_task ON read_model.steps (task_id);

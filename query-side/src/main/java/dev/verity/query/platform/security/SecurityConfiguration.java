@@ -23,7 +23,7 @@ import java.util.Map;
 
 /**
  * Bearer JWTs (HS256) on every API call, as on the command side; health stays open for
- * orchestrators. Reads need the {@code read} scope, and nothing else is served under /api yet.
+ * orchestrators. Reads need {@code read}, the audit API {@code audit}, projection operations {@code admin}.
  * Failures answer as RFC 9457 problems like every other error; they are written here because
  * they happen in the filter chain, before any controller advice can see them.
  */
@@ -36,6 +36,8 @@ class SecurityConfiguration {
             .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
             .authorizeHttpRequests(auth -> auth
                     .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
+                    .requestMatchers("/api/v1/audit/**").hasAuthority("SCOPE_audit")
+                    .requestMatchers("/api/v1/admin/**").hasAuthority("SCOPE_admin")
                     .requestMatchers(HttpMethod.GET, "/api/**").hasAuthority("SCOPE_read")
                     .anyRequest().denyAll())
             .oauth2ResourceServer(oauth -> oauth
