@@ -149,6 +149,12 @@ public class EventStoreConfiguration {
                                  .build();
     }
 
+    /** Source for pooled streaming processors: {@code axon.eventhandling.processors.<name>.source: promptEventSource}. */
+    @Bean(destroyMethod = "close")
+    public PromptEventSource promptEventSource(EventStore eventStore, EventStoreProperties properties) {
+        return new PromptEventSource(eventStore, properties.fetchDelay().toMillis());
+    }
+
     @Bean
     public TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer) {
         TokenSchema schema = TokenSchema.builder()
