@@ -20,6 +20,10 @@ import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
+import org.axonframework.modelling.saga.repository.SagaStore;
+import org.axonframework.modelling.saga.repository.jdbc.JdbcSagaStore;
+import org.axonframework.modelling.saga.repository.jdbc.PostgresSagaSqlSchema;
+import org.axonframework.modelling.saga.repository.jdbc.SagaSchema;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
@@ -147,6 +151,26 @@ public class EventStoreConfiguration {
                                  .storageEngine(storageEngine)
                                  .fetchDelay(properties.fetchDelay().toMillis())
                                  .build();
+    }
+
+    /** Sagas, if any are added, live in event_store.saga_entry (V8), not in Axon's default tables. */
+    @Bean
+    public SagaStore<Object> sagaStore(ConnectionProvider connectionProvider, Serializer serializer) {
+        SagaSchema schema = SagaSchema.builder()
+                                      .sagaEntryTable("event_store.saga_entry")
+                                      .associationValueEntryTable("event_store.association_value_entry")
+                                      .sagaIdColumn("saga_id")
+                                      .revisionColumn("revision")
+                                      .sagaTypeColumn("saga_type")
+                                      .serializedSagaColumn("serialized_saga")
+                                      .associationKeyColumn("association_key")
+                                      .associationValueColumn("association_value")
+                                      .build();
+        return JdbcSagaStore.builder()
+                            .connectionProvider(connectionProvider)
+                            .sqlSchema(new PostgresSagaSqlSchema(schema))
+                            .serializer(serializer)
+                            .build();
     }
 
     /** Source for pooled streaming processors: {@code axon.eventhandling.processors.<name>.source: promptEventSource}. */
