@@ -107,7 +107,9 @@ class Task {
         SecretGuard.requireNoSecrets("metadata", command.metadata());
         SecretGuard.requireNoSecrets("description", command.description());
         if (command.parentTaskId() != null) {
-            if (command.parentTaskId().equals(command.taskId()) || lookup.find(command.tenantId(), command.parentTaskId()).isEmpty()) {
+            boolean known = !command.parentTaskId().equals(command.taskId())
+                    && lookup.find(command.tenantId(), command.parentTaskId()).isPresent();
+            if (!known) {
                 throw DomainException.badRequest("unknown_parent_task",
                                                  "parentTaskId " + command.parentTaskId() + " is not a task of this tenant");
             }

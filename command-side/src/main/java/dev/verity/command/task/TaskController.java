@@ -58,6 +58,8 @@ class TaskController {
 
     private static final String IF_MATCH = "If-Match";
     private static final String CORRELATION_ID = "X-Correlation-Id";
+    private static final String ACTION_TYPES =
+            "FORM_SUBMIT|SINGLE_SELECT|MULTI_SELECT|TEXT_INPUT|FILE_UPLOAD|APPROVE_REJECT|EXTERNAL_LINK";
 
     record CreateTaskRequest(UUID id,
                              @NotNull UUID projectId,
@@ -85,8 +87,7 @@ class TaskController {
     }
 
     record AddActionRequest(UUID id,
-                            @NotNull @Pattern(regexp = "FORM_SUBMIT|SINGLE_SELECT|MULTI_SELECT|TEXT_INPUT|FILE_UPLOAD|APPROVE_REJECT|EXTERNAL_LINK")
-                            String type,
+                            @NotNull @Pattern(regexp = ACTION_TYPES) String type,
                             @NotBlank @Size(max = 255) String label,
                             @Size(max = 10_000) String description,
                             Map<String, Object> config,
