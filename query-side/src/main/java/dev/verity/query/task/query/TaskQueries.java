@@ -1,6 +1,7 @@
 package dev.verity.query.task.query;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.verity.query.platform.projection.ReadModelWriter;
 import dev.verity.query.platform.tenancy.TenantReads;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Reads the tasks slice as one tenant. There is no tenant condition in this SQL on purpose:
@@ -33,6 +35,8 @@ class TaskQueries {
             id, tenant_id, project_id, parent_task_id, type, title, description, status, priority,
             assignee_type, assignee_id, due_date, component_key, dependencies, blocked_by, block_reason,
             completed_at, completed_by, completion_notes, metadata, created_by, created_at, updated_at, version""";
+
+    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private final TenantReads reads;
     private final JsonMapper json;
@@ -82,30 +86,42 @@ class TaskQueries {
     }
 
     Optional<TaskDetail> task(UUID tenantId, UUID id) {
+        return task(ReadModelWriter.READ_MODEL, tenantId, id);
+    }
+
+    /**
+     * The task from the tables in {@code schema}: {@code read_model} for the live API, or scratch
+     * tables holding the task as it stood at some past moment (the audit API's as-of), so a past
+     * state has exactly the live shape.
+     */
+    Optional<TaskDetail> task(String schema, UUID tenantId, UUID id) {
+        if (!SCHEMA.matcher(schema).matches()) {
+            throw new IllegalArgumentException("Not a plain schema name: " + schema);
+        }
         return reads.read(tenantId, jdbc -> {
             MapSqlParameterSource byTask = new MapSqlParameterSource("id", id);
-            List<TaskRow> task = jdbc.query("SELECT " + TASK_COLUMNS + " FROM read_model.tasks WHERE id = :id",
+            List<TaskRow> task = jdbc.query("SELECT " + TASK_COLUMNS + " FROM " + schema + ".tasks WHERE id = :id",
                                             byTask, this::taskRow);
             if (task.isEmpty()) {
                 return Optional.empty();
             }
             List<ActionRow> actions = jdbc.query("""
                     SELECT id, type, label, description, config, display_order, created_at
-                      FROM read_model.task_actions WHERE task_id = :id
-                     ORDER BY display_order, sequence_number""", byTask, (rs, n) -> new ActionRow(
+                      FROM %s.task_actions WHERE task_id = :id
+                     ORDER BY display_order, sequence_number""".formatted(schema), byTask, (rs, n) -> new ActionRow(
                     rs.getObject("id", UUID.class), rs.getString("type"), rs.getString("label"),
                     rs.getString("description"), json(rs, "config"), rs.getInt("display_order"),
                     instant(rs, "created_at")));
             List<TargetRow> targets = jdbc.query("""
                     SELECT id, target_type, target_id, metadata, created_at
-                      FROM read_model.task_targets WHERE task_id = :id
-                     ORDER BY sequence_number""", byTask, (rs, n) -> new TargetRow(
+                      FROM %s.task_targets WHERE task_id = :id
+                     ORDER BY sequence_number""".formatted(schema), byTask, (rs, n) -> new TargetRow(
                     rs.getObject("id", UUID.class), rs.getString("target_type"), rs.getObject("target_id", UUID.class),
                     json(rs, "metadata"), instant(rs, "created_at")));
             List<StepRow> steps = jdbc.query("""
                     SELECT id, action, status, result, error, retry_count, metadata, created_at, updated_at
-                      FROM read_model.steps WHERE task_id = :id
-                     ORDER BY sequence_number""", byTask, (rs, n) -> new StepRow(
+                      FROM %s.steps WHERE task_id = :id
+                     ORDER BY sequence_number""".formatted(schema), byTask, (rs, n) -> new StepRow(
                     rs.getObject("id", UUID.class), rs.getString("action"), rs.getString("status"),
                     rs.getString("result"), rs.getString("error"), rs.getInt("retry_count"), json(rs, "metadata"),
                     instant(rs, "created_at"), instant(rs, "updated_at")));

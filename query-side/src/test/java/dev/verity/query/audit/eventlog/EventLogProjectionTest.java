@@ -1,0 +1,188 @@
+package dev.verity.query.audit.eventlog;
+
+import dev.verity.events.common.UuidV7;
+import dev.verity.events.task.AssigneeType;
+import dev.verity.events.task.TaskEvent.TaskAssigned;
+import dev.verity.events.task.TaskEvent.TaskStarted;
+import dev.verity.query.EventStreams;
+import dev.verity.query.TaskEvents;
+import dev.verity.query.audit.AuditTest;
+import dev.verity.query.platform.projection.ProjectionDefinition;
+import dev.verity.query.platform.projection.ProjectionReplayer;
+import dev.verity.query.platform.projection.Projections;
+import dev.verity.query.platform.projection.ReadModelWriter;
+import dev.verity.query.platform.tenancy.TenantReads;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.messaging.MetaData;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The event log projection on real PostgreSQL: live through its processor, and replayed as rebuilds replay it. */
+class EventLogProjectionTest extends AuditTest {
+
+    private final UUID tenant = UUID.randomUUID();
+    private final UUID project = UUID.randomUUID();
+    private final UUID taskId = UuidV7.generate();
+    private final String scratch = "scratch_" + UUID.randomUUID().toString().replace("-", "");
+
+    @Autowired
+    private NamedParameterJdbcTemplate jdbc;
+    @Autowired
+    private EventStore eventStore;
+    @Autowired
+    private Projections projections;
+    @Autowired
+    private TenantReads tenantReads;
+    @Autowired
+    private EventProcessingConfiguration processing;
+
+    @AfterEach
+    void dropScratchSchema() {
+        owner.execute("DROP SCHEMA IF EXISTS " + scratch + " CASCADE");
+    }
+
+    @Test
+    void eventLog_holdsOneRowPerEvent_withEveryColumnTakenFromTheStoredEvent() {
+        eventStreams.append(tenant, TaskEvents.created(taskId, tenant, project),
+                            new TaskAssigned(taskId, AssigneeType.USER, "bob"), new TaskStarted(taskId));
+        awaitEventLog(taskId, 3);
+
+        List<Map<String, Object>> rows = owner.queryForList("""
+                SELECT l.*, l.payload = convert_from(e.payload, 'UTF8')::jsonb AS same_payload,
+                       e.global_index AS stored_global_index, e.time_stamp AS stored_time_stamp,
+                       convert_from(e.meta_data, 'UTF8')::jsonb ->> 'correlationId' AS stored_correlation_id,
+                       convert_from(e.meta_data, 'UTF8')::jsonb ->> 'causationId' AS stored_causation_id
+                  FROM read_model.event_log l
+                  JOIN event_store.domain_event_entry e ON e.event_identifier = l.id::text
+                 WHERE l.aggregate_id = ?
+                 ORDER BY l.sequence_number""", taskId);
+
+        assertThat(rows).hasSize(3);
+        assertThat(rows).extracting(row -> row.get("event_type"))
+                        .containsExactly("TaskCreated", "TaskAssigned", "TaskStarted");
+        assertThat(rows).extracting(row -> row.get("sequence_number")).containsExactly(0L, 1L, 2L);
+        for (Map<String, Object> row : rows) {
+            assertThat(row.get("tenant_id")).isEqualTo(tenant);
+            assertThat(row.get("aggregate_type")).isEqualTo("Task");
+            assertThat(row.get("aggregate_id")).isEqualTo(taskId);
+            assertThat(row.get("same_payload")).isEqualTo(true);
+            assertThat(row.get("actor_type")).isEqualTo("user");
+            assertThat(row.get("actor_id")).isEqualTo(EventStreams.ACTOR_ID);
+            assertThat(row.get("global_index")).isEqualTo(row.get("stored_global_index"));
+            assertThat(row.get("correlation_id")).isNotNull().isEqualTo(row.get("stored_correlation_id"));
+            assertThat(row.get("causation_id")).isNotNull().isEqualTo(row.get("stored_causation_id"));
+            assertThat(((java.sql.Timestamp) row.get("created_at")).toInstant())
+                    .isEqualTo(Instant.parse((String) row.get("stored_time_stamp")));
+            // Only the creation names the project; the other events inherit it from the rows before them.
+            assertThat(row.get("project_id")).isEqualTo(project);
+        }
+        assertThat(owner.queryForObject("SELECT payload ->> 'title' FROM read_model.event_log"
+                                        + " WHERE aggregate_id = ? AND sequence_number = 0", String.class, taskId))
+                .isEqualTo("Review the spec");
+    }
+
+    @Test
+    void replayingTheStoredEvents_changesNothing() {
+        eventStreams.append(tenant, TaskEvents.created(taskId, tenant, project),
+                            new TaskAssigned(taskId, AssigneeType.USER, "bob"));
+        awaitEventLog(taskId, 2);
+        List<String> before = wholeRows("read_model");
+
+        ProjectionReplayer replayer = replayer(ReadModelWriter.READ_MODEL);
+        storedEvents().forEach(replayer::apply);
+        storedEvents().forEach(replayer::apply);
+
+        assertThat(wholeRows("read_model")).isEqualTo(before).hasSize(2);
+    }
+
+    @Test
+    void aReplayIntoAnotherSchema_reproducesTheLiveRows_globalIndexIncluded() {
+        eventStreams.append(tenant, TaskEvents.created(taskId, tenant, project),
+                            new TaskAssigned(taskId, AssigneeType.USER, "bob"), new TaskStarted(taskId));
+        awaitEventLog(taskId, 3);
+        owner.execute("CREATE SCHEMA " + scratch);
+        owner.execute("CREATE TABLE " + scratch + ".event_log (LIKE read_model.event_log INCLUDING ALL)");
+
+        // Read by aggregate, these events carry no tracking token: the global index comes from the store.
+        ProjectionReplayer replayer = replayer(scratch);
+        storedEvents().forEach(replayer::apply);
+
+        assertThat(wholeRows(scratch)).isEqualTo(wholeRows("read_model")).hasSize(3);
+    }
+
+    @Test
+    void rowLevelSecurity_showsEachTenantOnlyItsOwnEvents() {
+        UUID otherTenant = UUID.randomUUID();
+        UUID otherTask = UuidV7.generate();
+        eventStreams.append(tenant, TaskEvents.created(taskId, tenant, project), new TaskStarted(taskId));
+        eventStreams.append(otherTenant, TaskEvents.created(otherTask, otherTenant, project));
+        awaitEventLog(taskId, 2);
+        awaitEventLog(otherTask, 1);
+        String unfiltered = "SELECT aggregate_id FROM read_model.event_log";
+
+        List<UUID> seenByTenant = tenantReads.read(tenant, reader -> reader.getJdbcTemplate()
+                                                                         .queryForList(unfiltered, UUID.class));
+        List<UUID> seenByOther = tenantReads.read(otherTenant, reader -> reader.getJdbcTemplate()
+                                                                             .queryForList(unfiltered, UUID.class));
+
+        assertThat(seenByTenant).containsExactly(taskId, taskId);
+        assertThat(seenByOther).containsExactly(otherTask);
+    }
+
+    @Test
+    void anEventWithoutATenant_isRefused_ratherThanLoggedForNobody() {
+        DomainEventMessage<?> untenanted = new GenericDomainEventMessage<>(
+                "Task", taskId.toString(), 0, TaskEvents.created(taskId, tenant, project), MetaData.emptyInstance());
+
+        assertThatThrownBy(() -> replayer(ReadModelWriter.READ_MODEL).apply(untenanted))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("tenantId");
+    }
+
+    @Test
+    void eventLog_runsInAPooledStreamingProcessorNamedEventLog() {
+        assertThat(processing.eventProcessorByProcessingGroup("event-log"))
+                .get()
+                .isInstanceOf(PooledStreamingEventProcessor.class)
+                .satisfies(processor -> assertThat(processor.getName()).isEqualTo("event-log"));
+    }
+
+    @Test
+    void eventLog_isRegisteredAsAProjection_ownedTableEventLog() {
+        assertThat(projections.find("event-log"))
+                .get()
+                .satisfies(definition -> assertThat(definition.tables()).containsExactly("event_log"));
+    }
+
+    private ProjectionReplayer replayer(String schema) {
+        ProjectionDefinition definition = projections.find("event-log").orElseThrow();
+        return new ProjectionReplayer(definition.newInstance(new ReadModelWriter(jdbc, schema)));
+    }
+
+    private List<DomainEventMessage<?>> storedEvents() {
+        List<DomainEventMessage<?>> events = new ArrayList<>();
+        eventStore.readEvents(taskId.toString(), 0).forEachRemaining(events::add);
+        return events;
+    }
+
+    /** Each row of the task as JSON text, so rows compare column by column. */
+    private List<String> wholeRows(String schema) {
+        return owner.queryForList("SELECT to_jsonb(l)::text FROM " + schema + ".event_log l WHERE aggregate_id = ?"
+                                  + " ORDER BY sequence_number", String.class, taskId);
+    }
+}
