@@ -12,7 +12,6 @@ import dev.verity.query.EventStreams;
 import dev.verity.query.TaskEvents;
 import dev.verity.query.TestTokens;
 import dev.verity.query.audit.AuditTest;
-import org.axonframework.messaging.MetaData;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
