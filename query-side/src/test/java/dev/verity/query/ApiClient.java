@@ -38,6 +38,17 @@ public final class ApiClient {
                                         .header("Content-Type", "application/json").build()).join();
     }
 
+    /** POSTs {@code body} as JSON, or nothing at all when it is null. */
+    public Response post(String path, String token, String body) {
+        HttpRequest.Builder request = request(path, token);
+        if (body == null) {
+            request.POST(HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+        }
+        return send(request.build()).join();
+    }
+
     private HttpRequest.Builder request(String path, String token) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(20));
         return token == null ? request : request.header("Authorization", "Bearer " + token);

@@ -26,12 +26,15 @@ public abstract class QuerySideTest {
 
     protected static final String JWT_SECRET = "query-side-test-secret-with-more-than-32-bytes";
     protected static final Duration MIN_VERSION_TIMEOUT = Duration.ofMillis(1500);
+    /** Short, so ledger tests see a hole both stop the chain and, moments later, be passed. */
+    protected static final Duration LEDGER_GAP_GRACE = Duration.ofSeconds(3);
 
     @DynamicPropertySource
     static void testDatabase(DynamicPropertyRegistry registry) {
         TestDatabase.connection().springProperties().forEach((name, value) -> registry.add(name, () -> value));
         registry.add("verity.security.jwt-secret", () -> JWT_SECRET);
         registry.add("verity.query.min-version-timeout", () -> MIN_VERSION_TIMEOUT.toMillis() + "ms");
+        registry.add("verity.ledger.gap-grace", () -> LEDGER_GAP_GRACE.toMillis() + "ms");
     }
 
     /** The application's own connection: it owns the tables, so row-level security does not apply to it. */
