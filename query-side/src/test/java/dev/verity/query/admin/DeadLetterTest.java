@@ -6,8 +6,11 @@ import dev.verity.events.task.TaskEvent.TaskAssigned;
 import dev.verity.query.ApiClient.Response;
 import dev.verity.query.ProbeProjection;
 import dev.verity.query.TaskEvents;
+import dev.verity.query.platform.projection.Projections;
+import org.axonframework.config.EventProcessingConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Duration;
@@ -23,6 +26,11 @@ class DeadLetterTest extends AdminApiTest {
 
     private final UUID project = UUID.randomUUID();
     private final List<UUID> tasks = new ArrayList<>();
+
+    @Autowired
+    private Projections projections;
+    @Autowired
+    private EventProcessingConfiguration processing;
 
     @AfterEach
     void cleanUp() {
@@ -116,6 +124,14 @@ class DeadLetterTest extends AdminApiTest {
         assertThat(sequences).contains(broken.toString());
         Response none = api().get("/api/v1/admin/dead-letters?projection=tasks", admin());
         none.body().get("items").forEach(item -> assertThat(item.get("projection").asString()).isEqualTo("tasks"));
+    }
+
+    @Test
+    void everyRegisteredProjection_parksFailuresInItsOwnDeadLetterQueue() {
+        assertThat(projections.all()).isNotEmpty().allSatisfy(projection -> {
+            assertThat(processing.deadLetterQueue(projection.name())).as(projection.name()).isPresent();
+            assertThat(processing.sequencedDeadLetterProcessor(projection.name())).as(projection.name()).isPresent();
+        });
     }
 
     @Test

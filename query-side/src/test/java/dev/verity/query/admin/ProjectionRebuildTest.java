@@ -16,6 +16,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,8 +53,13 @@ class ProjectionRebuildTest extends AdminApiTest {
             writer.createTask();
         }
         List<String> indexesBefore = indexes("tasks");
+        UUID readMe = writer.tasks.get(0);
+        awaitTaskVersion(readMe, writer.versions.get(readMe));
+        Reader reader = new Reader(readMe);
         Thread thread = new Thread(writer, "test-event-writer");
+        Thread readerThread = new Thread(reader, "test-reader");
         thread.start();
+        readerThread.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> writer.appended.get() >= 10);
             long appendedBefore = writer.appended.get();
@@ -80,11 +87,16 @@ class ProjectionRebuildTest extends AdminApiTest {
             assertThat(appendedDuring).as("events appended while the rebuild ran").isPositive();
         } finally {
             writer.stop = true;
+            reader.stop = true;
             thread.join();
+            readerThread.join();
         }
         assertThat(writer.failure).isNull();
+        assertThat(reader.reads.get()).isPositive();
+        assertThat(reader.failures).as("reads while the tables were rebuilt and swapped").isEmpty();
 
-        writer.versions.forEach(this::awaitTaskVersion);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+               .until(() -> liveVersions().equals(writer.versions));
         JsonNode verification = api().post("/api/v1/admin/verify", admin()).body();
         for (JsonNode table : verification.get("tables")) {
             if (TASK_TABLES.contains(table.get("table").asString())) {
@@ -239,6 +251,16 @@ class ProjectionRebuildTest extends AdminApiTest {
                 .isEqualTo(404);
     }
 
+    /** Version of every task of this test's tenant in the live table. */
+    private Map<UUID, Long> liveVersions() {
+        Map<UUID, Long> versions = new HashMap<>();
+        owner.query("SELECT id, version FROM read_model.tasks WHERE tenant_id = ?",
+                    rs -> {
+                        versions.put(rs.getObject("id", UUID.class), rs.getLong("version"));
+                    }, tenant);
+        return versions;
+    }
+
     private List<String> indexes(String table) {
         return owner.queryForList("SELECT indexname || ': ' || indexdef FROM pg_indexes"
                                   + " WHERE schemaname = 'read_model' AND tablename = ? ORDER BY indexname",
@@ -254,6 +276,36 @@ class ProjectionRebuildTest extends AdminApiTest {
         return id;
     }
 
+
+    /** Reads one task over the API until stopped, remembering every answer that was not 200. */
+    private final class Reader implements Runnable {
+
+        private final UUID taskId;
+        private final AtomicLong reads = new AtomicLong();
+        private final List<String> failures = new CopyOnWriteArrayList<>();
+        private volatile boolean stop;
+
+        Reader(UUID taskId) {
+            this.taskId = taskId;
+        }
+
+        @Override
+        public void run() {
+            String token = reader();
+            while (!stop) {
+                try {
+                    Response response = api().get("/api/v1/tasks/" + taskId, token);
+                    if (response.status() != 200) {
+                        failures.add(response.status() + " " + response.body());
+                    }
+                } catch (RuntimeException e) {
+                    failures.add(e.toString());
+                }
+                reads.incrementAndGet();
+                LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
+            }
+        }
+    }
 
     /** Appends task events from its own thread, as commands arriving meanwhile would. */
     private final class Writer implements Runnable {
