@@ -85,8 +85,8 @@ public class ProbeProjection {
 
     @EventHandler
     public void on(TaskAssigned e, @SequenceNumber long version, @Timestamp Instant at) {
-        writer.advance(TABLE, e.taskId(), version, at)
-              .ifPresent(tenant -> writer.update(TABLE, e.taskId(), new MapSqlParameterSource("assignee_id", e.assigneeId())));
+        writer.advance(TABLE, e.taskId(), version, at).ifPresent(tenant -> writer.update(
+                TABLE, e.taskId(), new MapSqlParameterSource("assignee_id", e.assigneeId())));
         faults(e.taskId());
     }
 

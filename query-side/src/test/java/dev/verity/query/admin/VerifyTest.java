@@ -4,6 +4,7 @@ import dev.verity.events.common.UuidV7;
 import dev.verity.events.task.AssigneeType;
 import dev.verity.events.task.TaskEvent.TaskAssigned;
 import dev.verity.query.ApiClient.Response;
+import dev.verity.query.ProbeProjection;
 import dev.verity.query.TaskEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,8 @@ class VerifyTest extends AdminApiTest {
         tampered = true;
         owner.update("UPDATE read_model.tasks SET title = 'x' WHERE id = ?", changed);
         owner.update("DELETE FROM read_model.tasks WHERE id = ?", deleted);
-        owner.update("INSERT INTO read_model.tasks SELECT (jsonb_populate_record(t, jsonb_build_object('id', ?::uuid))).*"
+        owner.update("INSERT INTO read_model.tasks"
+                     + " SELECT (jsonb_populate_record(t, jsonb_build_object('id', ?::uuid))).*"
                      + " FROM read_model.tasks t WHERE id = ?", extra, copied);
 
         Response response = api().post("/api/v1/admin/verify", admin());
@@ -118,6 +120,30 @@ class VerifyTest extends AdminApiTest {
         tables.values().stream()
               .filter(table -> !table.get("table").asString().equals("tasks"))
               .forEach(table -> assertThat(table.get("ok").asBoolean()).as("%s", table).isTrue());
+    }
+
+    @Test
+    void aProjectionThatCannotReplayTheLog_isReported_andTheOthersStillVerified() {
+        UUID poisoned = UuidV7.generate();
+        awaitTaskVersion(poisoned, eventStreams.append(tenant, TaskEvents.created(poisoned, tenant, project)));
+        await().atMost(Duration.ofSeconds(15)).until(() -> owner.queryForObject(
+                "SELECT count(*) FROM read_model.probe_tasks WHERE id = ?", Long.class, poisoned) == 1);
+        ProbeProjection.failOn(poisoned);
+        try {
+            Response response = api().post("/api/v1/admin/verify", admin());
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body().get("ok").asBoolean()).isFalse();
+            Map<String, JsonNode> projections = new HashMap<>();
+            response.body().get("projections").forEach(p -> projections.put(p.get("name").asString(), p));
+            assertThat(projections.get(ProbeProjection.NAME).get("error").asString())
+                    .contains(ProbeProjection.FAULT_MESSAGE);
+            assertThat(projections.get("tasks").get("error").isNull()).isTrue();
+            assertThat(tables(response.body())).containsKey("tasks").doesNotContainKey(ProbeProjection.TABLE);
+        } finally {
+            ProbeProjection.heal(poisoned);
+        }
+        assertThat(status(ProbeProjection.NAME).get("state").asString()).isNotIn("stopped", "rebuilding");
     }
 
     @Test

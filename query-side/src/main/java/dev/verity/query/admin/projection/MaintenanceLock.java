@@ -24,7 +24,8 @@ class MaintenanceLock {
         Holder wanted = new Holder(code, description);
         Holder current = holder.compareAndExchange(null, wanted);
         if (current != null) {
-            throw ProblemException.conflict(current.code(), current.description() + " is running; try again when it is done");
+            throw ProblemException.conflict(current.code(),
+                                            current.description() + " is running; try again when it is done");
         }
     }
 

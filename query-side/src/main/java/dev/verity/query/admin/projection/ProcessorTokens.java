@@ -42,10 +42,14 @@ class ProcessorTokens {
                    rs -> {
                        byte[] token = rs.getBytes("token");
                        String type = rs.getString("token_type");
-                       tokens.put(rs.getInt("segment"), token == null || type == null ? null : serializer.deserialize(
-                               new SimpleSerializedObject<>(token, byte[].class, new SimpleSerializedType(type, null))));
+                       tokens.put(rs.getInt("segment"), token == null ? null : deserialize(token, type));
                    }, processorName);
         return tokens;
+    }
+
+    private TrackingToken deserialize(byte[] token, String type) {
+        return serializer.deserialize(
+                new SimpleSerializedObject<>(token, byte[].class, new SimpleSerializedType(type, null)));
     }
 
     /**
@@ -65,7 +69,8 @@ class ProcessorTokens {
      */
     void moveAll(String processorName, TrackingToken token) {
         List<Map<String, Object>> segments = jdbc.queryForList(
-                "SELECT segment, owner FROM event_store.token_entry WHERE processor_name = ? ORDER BY segment FOR UPDATE",
+                "SELECT segment, owner FROM event_store.token_entry WHERE processor_name = ?"
+                + " ORDER BY segment FOR UPDATE",
                 processorName);
         if (segments.isEmpty()) {
             tokenStore.initializeTokenSegments(processorName, 1, token);

@@ -59,6 +59,7 @@ class Rebuilder {
         String shadow = ShadowTables.schemaName("rebuild_", name);
         Runnable outcome;
         boolean paused = false;
+        boolean swapped = false;
         try {
             progress.advanced(0, head.head(), 0);
             shadowTables.create(shadow, projection.tables());
@@ -77,6 +78,7 @@ class Rebuilder {
                 tokens.moveAll(live.processorName(name), replay.position());
                 jdbc.update("DELETE FROM event_store.dead_letter_entry WHERE processing_group = ?", name);
             });
+            swapped = true;
             progress.advanced(replay.index(), replay.index(), replay.eventsRead());
             log.info("Rebuilt projection {}: {} events, swapped in at global index {}", name, replay.eventsRead(),
                      replay.index());
@@ -95,7 +97,10 @@ class Rebuilder {
                 live.resume(name);
             } catch (RuntimeException e) {
                 log.error("Processor {} did not start again after its rebuild", name, e);
-                outcome = () -> progress.failed(e);
+                String what = swapped ? "The rebuilt tables are swapped in, but processor " : "Processor ";
+                IllegalStateException failure = new IllegalStateException(
+                        what + name + " did not start again; start it or restart the query side", e);
+                outcome = () -> progress.failed(failure);
             }
         }
         outcome.run();

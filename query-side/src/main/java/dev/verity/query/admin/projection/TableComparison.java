@@ -51,11 +51,13 @@ class TableComparison {
                       + " WHERE ROW(" + row("l", columns) + ") IS DISTINCT FROM ROW(" + row("r", columns) + ")";
         String firstKey = quote(key.get(0));
         Map<String, Object> counts = jdbc.queryForMap(
-                "SELECT (SELECT count(*) FROM " + live + ") AS live_rows, (SELECT count(*) FROM " + rebuilt
-                + ") AS rebuilt_rows, count(*) AS differing, count(*) FILTER (WHERE l." + firstKey + " IS NULL) AS missing,"
+                "SELECT (SELECT count(*) FROM " + live + ") AS live_rows,"
+                + " (SELECT count(*) FROM " + rebuilt + ") AS rebuilt_rows,"
+                + " count(*) AS differing,"
+                + " count(*) FILTER (WHERE l." + firstKey + " IS NULL) AS missing,"
                 + " count(*) FILTER (WHERE r." + firstKey + " IS NULL) AS extra" + join);
-        List<String> keys = jdbc.queryForList("SELECT " + keyText(key) + " AS k" + join + " ORDER BY 1 LIMIT " + MAX_KEYS,
-                                              String.class);
+        List<String> keys = jdbc.queryForList(
+                "SELECT " + keyText(key) + " AS k" + join + " ORDER BY 1 LIMIT " + MAX_KEYS, String.class);
         long differing = number(counts, "differing");
         long missing = number(counts, "missing");
         long extra = number(counts, "extra");

@@ -47,8 +47,10 @@ class Verification {
      * slowest segment; faster segments' events beyond it too). {@code head} is the event store's
      * head when verification was asked for; {@code caughtUp} says the comparison reached it, which
      * it does unless the processor could not catch up in time (stopped, failing, far behind).
+     * {@code error} says why a projection could not be verified at all (its replay failed); its
+     * tables are then missing from the result, and {@code ok} is false.
      */
-    record ProjectionCoverage(String name, long position, long head, boolean caughtUp) {
+    record ProjectionCoverage(String name, long position, long head, boolean caughtUp, String error) {
     }
 
     record Result(boolean ok, Instant verifiedAt, List<ProjectionCoverage> projections, List<TableResult> tables) {
@@ -99,10 +101,17 @@ class Verification {
             List<TableResult> tables = new ArrayList<>();
             for (ProjectionDefinition projection : all) {
                 awaitPosition(projection.name(), target, deadline);
-                long position = verify(projection, scratch, tables);
-                coverage.add(new ProjectionCoverage(projection.name(), position, target, position >= target));
+                try {
+                    long position = verify(projection, scratch, tables);
+                    coverage.add(new ProjectionCoverage(projection.name(), position, target, position >= target, null));
+                } catch (RuntimeException e) {
+                    log.warn("Could not verify projection {}", projection.name(), e);
+                    coverage.add(new ProjectionCoverage(projection.name(), 0, target, false,
+                                                        e.getClass().getSimpleName() + ": " + e.getMessage()));
+                }
             }
-            boolean ok = tables.stream().allMatch(TableResult::ok);
+            boolean ok = tables.stream().allMatch(TableResult::ok)
+                         && coverage.stream().allMatch(projection -> projection.error() == null);
             return new Result(ok, clock.instant(), coverage, tables);
         } finally {
             try {

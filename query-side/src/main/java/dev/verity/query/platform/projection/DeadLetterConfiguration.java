@@ -31,16 +31,16 @@ class DeadLetterConfiguration {
                                                 TransactionManager transactionManager, DeadLetterSchema schema,
                                                 Serializer serializer,
                                                 @Qualifier("eventSerializer") Serializer eventSerializer) {
-        return configurer -> projections.all().forEach(projection -> configurer.eventProcessing().registerDeadLetterQueue(
-                projection.name(),
-                configuration -> JdbcSequencedDeadLetterQueue.<EventMessage<?>>builder()
-                                                             .processingGroup(projection.name())
-                                                             .connectionProvider(connectionProvider)
-                                                             .transactionManager(transactionManager)
-                                                             .schema(schema)
-                                                             .genericSerializer(serializer)
-                                                             .eventSerializer(eventSerializer)
-                                                             .build()));
+        return configurer -> projections.all().forEach(projection -> configurer.eventProcessing()
+                .registerDeadLetterQueue(projection.name(), configuration -> JdbcSequencedDeadLetterQueue
+                        .<EventMessage<?>>builder()
+                        .processingGroup(projection.name())
+                        .connectionProvider(connectionProvider)
+                        .transactionManager(transactionManager)
+                        .schema(schema)
+                        .genericSerializer(serializer)
+                        .eventSerializer(eventSerializer)
+                        .build()));
     }
 
     @Bean
