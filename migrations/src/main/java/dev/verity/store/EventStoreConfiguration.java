@@ -11,6 +11,7 @@ import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
+import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
@@ -195,6 +196,39 @@ public class EventStoreConfiguration {
                              .serializer(serializer)
                              .schema(schema)
                              .build();
+    }
+
+    /**
+     * Where dead-letter queues keep parked events: {@code event_store.dead_letter_entry} (V1), one
+     * table for every processing group, with the snake_case columns Axon's defaults do not know.
+     */
+    @Bean
+    public DeadLetterSchema deadLetterSchema() {
+        return DeadLetterSchema.builder()
+                               .deadLetterTable("event_store.dead_letter_entry")
+                               .deadLetterIdentifierColumn("dead_letter_identifier")
+                               .processingGroupColumn("processing_group")
+                               .sequenceIdentifierColumn("sequence_identifier")
+                               .sequenceIndexColumn("sequence_index")
+                               .messageTypeColumn("message_type")
+                               .eventIdentifierColumn("event_identifier")
+                               .timestampColumn("time_stamp")
+                               .payloadTypeColumn("payload_type")
+                               .payloadRevisionColumn("payload_revision")
+                               .payloadColumn("payload")
+                               .metaDataColumn("meta_data")
+                               .aggregateTypeColumn("aggregate_type")
+                               .aggregateIdentifierColumn("aggregate_identifier")
+                               .sequenceNumberColumn("sequence_number")
+                               .tokenTypeColumn("token_type")
+                               .tokenColumn("token")
+                               .enqueuedAtColumn("enqueued_at")
+                               .lastTouchedColumn("last_touched")
+                               .processingStartedColumn("processing_started")
+                               .causeTypeColumn("cause_type")
+                               .causeMessageColumn("cause_message")
+                               .diagnosticsColumn("diagnostics")
+                               .build();
     }
 
     /**

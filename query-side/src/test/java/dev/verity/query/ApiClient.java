@@ -17,7 +17,7 @@ public final class ApiClient {
     private final String baseUrl;
     private final JsonMapper json;
 
-    public record Response(int status, String contentType, String etag, JsonNode body) {
+    public record Response(int status, String contentType, String etag, JsonNode body, String location) {
     }
 
     ApiClient(int port, JsonMapper json) {
@@ -49,6 +49,10 @@ public final class ApiClient {
         return send(request.build()).join();
     }
 
+    public Response delete(String path, String token) {
+        return send(request(path, token).DELETE().build()).join();
+    }
+
     private HttpRequest.Builder request(String path, String token) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(20));
         return token == null ? request : request.header("Authorization", "Bearer " + token);
@@ -59,6 +63,7 @@ public final class ApiClient {
                 response.statusCode(),
                 response.headers().firstValue("Content-Type").orElse(null),
                 response.headers().firstValue("ETag").orElse(null),
-                response.body().isEmpty() ? null : json.readTree(response.body())));
+                response.body().isEmpty() ? null : json.readTree(response.body()),
+                response.headers().firstValue("Location").orElse(null)));
     }
 }

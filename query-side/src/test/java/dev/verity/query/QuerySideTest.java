@@ -18,10 +18,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * One application context on the real test database for every query-side test class, so the
  * `tasks` processor runs once and the context is cached. Tests never clean tables: each one
- * works in its own random tenant.
+ * works in its own random tenant. The context also holds the test-only {@link ProbeProjection}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import(EventStreams.class)
+@Import({EventStreams.class, ProbeProjection.Registration.class})
 public abstract class QuerySideTest {
 
     protected static final String JWT_SECRET = "query-side-test-secret-with-more-than-32-bytes";
@@ -35,6 +35,8 @@ public abstract class QuerySideTest {
         registry.add("verity.security.jwt-secret", () -> JWT_SECRET);
         registry.add("verity.query.min-version-timeout", () -> MIN_VERSION_TIMEOUT.toMillis() + "ms");
         registry.add("verity.ledger.gap-grace", () -> LEDGER_GAP_GRACE.toMillis() + "ms");
+        // Small replay batches, so a rebuild in a test shows progress after a few dozen events.
+        registry.add("verity.projections.replay-batch-size", () -> "50");
     }
 
     /** The application's own connection: it owns the tables, so row-level security does not apply to it. */

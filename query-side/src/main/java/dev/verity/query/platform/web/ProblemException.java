@@ -4,7 +4,8 @@ import org.springframework.http.HttpStatus;
 
 /**
  * A request that cannot be answered, with a stable, machine-readable {@code code} clients can
- * branch on; the status says which class of problem it is (404 unknown, 504 not caught up yet).
+ * branch on; the status says which class of problem it is (404 unknown, 409 conflicting state,
+ * 504 not caught up yet).
  */
 public class ProblemException extends RuntimeException {
 
@@ -28,6 +29,11 @@ public class ProblemException extends RuntimeException {
     /** Unknown, or another tenant's: the two must look the same to the caller. */
     public static ProblemException notFound(String what) {
         return new ProblemException(HttpStatus.NOT_FOUND, "not_found", "No such " + what);
+    }
+
+    /** The request is valid but the record's current state does not allow it; {@code code} says why. */
+    public static ProblemException conflict(String code, String message) {
+        return new ProblemException(HttpStatus.CONFLICT, code, message);
     }
 
     static ProblemException staleReadModel(long minVersion) {

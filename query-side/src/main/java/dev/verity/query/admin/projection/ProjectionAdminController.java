@@ -1,0 +1,73 @@
+package dev.verity.query.admin.projection;
+
+import dev.verity.query.admin.projection.ProjectionStatuses.ProjectionStatus;
+import dev.verity.query.platform.projection.ProjectionDefinition;
+import dev.verity.query.platform.projection.Projections;
+import dev.verity.query.platform.web.ProblemException;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.net.URI;
+import java.util.List;
+
+/**
+ * Projection operations (scope {@code admin}): status of every projection, and starting or
+ * cancelling a zero-downtime rebuild. Both rebuild calls answer 202 with the projection's status
+ * and point {@code Location} at it, where progress can be followed.
+ */
+@RestController
+@RequestMapping("/api/v1/admin/projections")
+class ProjectionAdminController {
+
+    private final Projections projections;
+    private final ProjectionStatuses statuses;
+    private final Rebuilds rebuilds;
+
+    ProjectionAdminController(Projections projections, ProjectionStatuses statuses, Rebuilds rebuilds) {
+        this.projections = projections;
+        this.statuses = statuses;
+        this.rebuilds = rebuilds;
+    }
+
+    record Items<T>(List<T> items) {
+    }
+
+    @GetMapping
+    Items<ProjectionStatus> projections() {
+        return new Items<>(statuses.all());
+    }
+
+    @GetMapping("/{name}")
+    ProjectionStatus status(@PathVariable String name) {
+        return statuses.of(known(name));
+    }
+
+    @PostMapping("/{name}/rebuild")
+    ResponseEntity<ProjectionStatus> rebuild(@PathVariable String name) {
+        ProjectionDefinition projection = known(name);
+        rebuilds.start(projection);
+        return accepted(projection);
+    }
+
+    @DeleteMapping("/{name}/rebuild")
+    ResponseEntity<ProjectionStatus> cancel(@PathVariable String name) {
+        ProjectionDefinition projection = known(name);
+        rebuilds.cancel(projection.name());
+        return accepted(projection);
+    }
+
+    private ResponseEntity<ProjectionStatus> accepted(ProjectionDefinition projection) {
+        return ResponseEntity.accepted()
+                             .location(URI.create("/api/v1/admin/projections/" + projection.name()))
+                             .body(statuses.of(projection));
+    }
+
+    private ProjectionDefinition known(String name) {
+        return projections.find(name).orElseThrow(() -> ProblemException.notFound("projection"));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.verity.query.admin.projection;
+
+import dev.verity.query.platform.projection.ProjectionDefinition;
+import dev.verity.query.platform.projection.ProjectionReplayer;
+import dev.verity.query.platform.projection.ReadModelWriter;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/** Makes {@link StoreReplay}s: a new instance of a projection, writing another schema, fed from the event store. */
+@Component
+class Replays {
+
+    private final EventStorageEngine storage;
+    private final TransactionTemplate transactions;
+    private final NamedParameterJdbcTemplate jdbc;
+    private final int batchSize;
+
+    Replays(EventStorageEngine storage, PlatformTransactionManager transactionManager, NamedParameterJdbcTemplate jdbc,
+            ProjectionOperationsProperties properties) {
+        this.storage = storage;
+        this.transactions = new TransactionTemplate(transactionManager);
+        this.jdbc = jdbc;
+        this.batchSize = properties.replayBatchSize();
+    }
+
+    StoreReplay into(ProjectionDefinition projection, String schema, BooleanSupplier cancelled,
+                     Consumer<StoreReplay> afterBatch) {
+        ProjectionReplayer replayer = new ProjectionReplayer(projection.newInstance(new ReadModelWriter(jdbc, schema)));
+        return new StoreReplay(storage, transactions, batchSize, replayer, cancelled, afterBatch);
+    }
+}

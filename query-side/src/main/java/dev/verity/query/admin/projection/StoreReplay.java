@@ -1,0 +1,135 @@
+package dev.verity.query.admin.projection;
+
+import dev.verity.query.platform.projection.ProjectionReplayer;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * One replay of the event store, in global order, through one projection instance (one writing
+ * a shadow or scratch schema). Events are read straight from the storage engine, upcast like the
+ * live processors read them, and applied in transactions of a few hundred; the position (the
+ * tracking token of the last event read, gaps included) moves only when a batch has committed.
+ * A failing event fails the replay: unlike a live processor, a rebuild cannot park records.
+ */
+final class StoreReplay {
+
+    /** A pass of {@link #readAvailable} accepts every event. */
+    static final Predicate<TrackedEventMessage<?>> ALL = event -> true;
+
+    private final EventStorageEngine storage;
+    private final TransactionTemplate transactions;
+    private final int batchSize;
+    private final ProjectionReplayer projection;
+    private final BooleanSupplier cancelled;
+    private final Consumer<StoreReplay> afterBatch;
+
+    private volatile TrackingToken position;
+    private volatile long eventsRead;
+
+    private record Batch(TrackingToken last, int read, boolean more) {
+    }
+
+    StoreReplay(EventStorageEngine storage, TransactionTemplate transactions, int batchSize,
+                ProjectionReplayer projection, BooleanSupplier cancelled, Consumer<StoreReplay> afterBatch) {
+        this.storage = storage;
+        this.transactions = transactions;
+        this.batchSize = batchSize;
+        this.projection = projection;
+        this.cancelled = cancelled;
+        this.afterBatch = afterBatch;
+    }
+
+    /** Tracking token of the last event read; null before the first. */
+    TrackingToken position() {
+        return position;
+    }
+
+    /** Global index of the last event read; 0 before the first. */
+    long index() {
+        TrackingToken token = position;
+        return token == null ? 0 : token.position().orElse(0);
+    }
+
+    long eventsRead() {
+        return eventsRead;
+    }
+
+    /**
+     * Reads what the store holds now, applying the events {@code include} accepts, and stops
+     * before the first event beyond global index {@code limit} (which the next pass reads again).
+     *
+     * @throws CancellationException when {@code cancelled} says so; the open batch is rolled back
+     */
+    void readAvailable(long limit, Predicate<TrackedEventMessage<?>> include) {
+        try (Stream<? extends TrackedEventMessage<?>> events = storage.readEvents(position, false)) {
+            Iterator<? extends TrackedEventMessage<?>> iterator = events.iterator();
+            boolean more = true;
+            while (more) {
+                Batch batch = transactions.execute(status -> apply(iterator, limit, include));
+                if (batch.read() > 0) {
+                    position = batch.last();
+                    eventsRead += batch.read();
+                    afterBatch.accept(this);
+                }
+                more = batch.more();
+            }
+        }
+    }
+
+    /**
+     * Passes over the store until the position reaches the head it had when the pass began. One
+     * pass normally suffices; another follows only if the head's event was not readable yet.
+     */
+    void catchUp(EventStoreHead head, Duration pollInterval) {
+        long target = head.head();
+        readAvailable(Long.MAX_VALUE, ALL);
+        while (index() < target) {
+            sleep(pollInterval);
+            target = head.head();
+            readAvailable(Long.MAX_VALUE, ALL);
+        }
+    }
+
+    private void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("Replay interrupted");
+        }
+    }
+
+    private Batch apply(Iterator<? extends TrackedEventMessage<?>> events, long limit,
+                        Predicate<TrackedEventMessage<?>> include) {
+        TrackingToken last = position;
+        int read = 0;
+        while (read < batchSize) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("Replay cancelled");
+            }
+            if (!events.hasNext()) {
+                return new Batch(last, read, false);
+            }
+            TrackedEventMessage<?> event = events.next();
+            if (event.trackingToken().position().orElse(0) > limit) {
+                return new Batch(last, read, false);
+            }
+            if (include.test(event)) {
+                projection.apply(event);
+            }
+            last = event.trackingToken();
+            read++;
+        }
+        return new Batch(last, read, true);
+    }
+}

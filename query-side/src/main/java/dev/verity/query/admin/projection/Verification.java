@@ -1,0 +1,173 @@
+package dev.verity.query.admin.projection;
+
+import dev.verity.query.admin.projection.TableComparison.TableResult;
+import dev.verity.query.platform.projection.ProjectionDefinition;
+import dev.verity.query.platform.projection.Projections;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Proves that the live tables are what the event store says they should be: every registered
+ * projection is rebuilt into a scratch schema (the rebuild's replay code, no swap) and each table
+ * compared with its live twin row by row.
+ * <p>
+ * Both sides must stand at the same point of the log, or events arriving meanwhile would show up
+ * as differences. So, per projection: first wait (bounded) until its live processor has reached
+ * the head as it was when verification was asked for; replay up to where the processor is; pause
+ * the processor; replay exactly the events its segments' tokens say it has handled; pin a
+ * REPEATABLE READ snapshot of the tables; start the processor again, and compare inside that
+ * snapshot while it goes on. The processor is paused only for the few events that arrived during
+ * the replay, never for the comparison.
+ * <p>
+ * What remains: an event committed out of global order (a slow writer) while verification runs,
+ * that the replay read before the live processor did, is reported as a difference; verifying
+ * again settles it. Events parked in a dead-letter queue are real differences: the live tables
+ * lack them.
+ */
+@Component
+class Verification {
+
+    private static final Logger log = LoggerFactory.getLogger(Verification.class);
+
+    /**
+     * How far one projection was compared: every event up to global index {@code position} (its
+     * slowest segment; faster segments' events beyond it too). {@code head} is the event store's
+     * head when verification was asked for; {@code caughtUp} says the comparison reached it, which
+     * it does unless the processor could not catch up in time (stopped, failing, far behind).
+     * {@code error} says why a projection could not be verified at all (its replay failed); its
+     * tables are then missing from the result, and {@code ok} is false.
+     */
+    record ProjectionCoverage(String name, long position, long head, boolean caughtUp, String error) {
+    }
+
+    record Result(boolean ok, Instant verifiedAt, List<ProjectionCoverage> projections, List<TableResult> tables) {
+    }
+
+    private final Projections projections;
+    private final ShadowTables shadowTables;
+    private final Replays replays;
+    private final LiveProcessors live;
+    private final ProcessorTokens tokens;
+    private final EventStoreHead head;
+    private final TableComparison comparison;
+    private final MaintenanceLock lock;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate snapshot;
+    private final ProjectionOperationsProperties properties;
+    private final Clock clock = Clock.systemUTC();
+
+    Verification(Projections projections, ShadowTables shadowTables, Replays replays, LiveProcessors live,
+                 ProcessorTokens tokens, EventStoreHead head, TableComparison comparison, MaintenanceLock lock,
+                 JdbcTemplate jdbc, PlatformTransactionManager transactionManager,
+                 ProjectionOperationsProperties properties) {
+        this.projections = projections;
+        this.shadowTables = shadowTables;
+        this.replays = replays;
+        this.live = live;
+        this.tokens = tokens;
+        this.head = head;
+        this.comparison = comparison;
+        this.lock = lock;
+        this.jdbc = jdbc;
+        this.snapshot = new TransactionTemplate(transactionManager);
+        this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        this.snapshot.setReadOnly(true);
+        this.properties = properties;
+    }
+
+    /** @throws dev.verity.query.platform.web.ProblemException 409 while a rebuild or verification runs */
+    Result verify() {
+        lock.acquire("verify_in_progress", "A verification");
+        String scratch = "verify_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        try {
+            long target = head.head();
+            long deadline = System.nanoTime() + properties.verifyCatchUpTimeout().toNanos();
+            List<ProjectionDefinition> all = List.copyOf(projections.all());
+            shadowTables.create(scratch, all.stream().flatMap(p -> p.tables().stream()).toList());
+            List<ProjectionCoverage> coverage = new ArrayList<>();
+            List<TableResult> tables = new ArrayList<>();
+            for (ProjectionDefinition projection : all) {
+                awaitPosition(projection.name(), target, deadline);
+                try {
+                    long position = verify(projection, scratch, tables);
+                    coverage.add(new ProjectionCoverage(projection.name(), position, target, position >= target, null));
+                } catch (RuntimeException e) {
+                    log.warn("Could not verify projection {}", projection.name(), e);
+                    coverage.add(new ProjectionCoverage(projection.name(), 0, target, false,
+                                                        e.getClass().getSimpleName() + ": " + e.getMessage()));
+                }
+            }
+            boolean ok = tables.stream().allMatch(TableResult::ok)
+                         && coverage.stream().allMatch(projection -> projection.error() == null);
+            return new Result(ok, clock.instant(), coverage, tables);
+        } finally {
+            try {
+                shadowTables.drop(scratch);
+            } finally {
+                lock.release();
+            }
+        }
+    }
+
+    /** Compares one projection's tables, adding their results; returns the position compared at. */
+    private long verify(ProjectionDefinition projection, String scratch, List<TableResult> results) {
+        String name = projection.name();
+        String processor = live.processorName(name);
+        StoreReplay replay = replays.into(projection, scratch, () -> false, r -> { });
+        replay.readAvailable(ProcessorTokens.lowestPosition(tokens.read(processor)).orElse(0), StoreReplay.ALL);
+
+        boolean paused = live.pause(name, properties.pauseTimeout());
+        AtomicBoolean stopped = new AtomicBoolean(paused);
+        try {
+            LiveCoverage coverage = new LiveCoverage(tokens.read(processor), live.sequencingPolicy(name));
+            replay.readAvailable(coverage.highestIndex(), coverage::covers);
+            results.addAll(snapshot.execute(status -> {
+                jdbc.queryForObject("SELECT 1", Integer.class);
+                restart(name, stopped);
+                return projection.tables().stream().map(table -> comparison.compare(name, table, scratch)).toList();
+            }));
+            return coverage.lowestIndex();
+        } finally {
+            restart(name, stopped);
+        }
+    }
+
+    /**
+     * Starts the paused processor from another thread: starting touches the token store in a
+     * transaction of its own, which must not join the read-only snapshot this thread holds.
+     */
+    private void restart(String name, AtomicBoolean stopped) {
+        if (stopped.compareAndSet(true, false)) {
+            try {
+                CompletableFuture.runAsync(() -> live.resume(name)).join();
+            } catch (RuntimeException e) {
+                log.error("Processor {} did not start again after verification", name, e);
+            }
+        }
+    }
+
+    /** Waits until the live processor has handled every event up to {@code target}, or the deadline. */
+    private void awaitPosition(String name, long target, long deadline) {
+        while (live.position(name).orElse(0) < target && live.running(name) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(properties.pollInterval().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

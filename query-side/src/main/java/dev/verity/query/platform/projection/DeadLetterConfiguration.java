@@ -1,0 +1,50 @@
+package dev.verity.query.platform.projection;
+
+import org.axonframework.common.jdbc.ConnectionProvider;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
+import org.axonframework.eventhandling.deadletter.jdbc.JdbcSequencedDeadLetterQueue;
+import org.axonframework.messaging.annotation.HandlerEnhancerDefinition;
+import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Every registered projection parks the events it cannot apply in its own dead-letter queue
+ * (Axon's JDBC queue on {@code event_store.dead_letter_entry}, keyed by processing group) and
+ * carries on. Axon parks by sequence, which for these processors is the aggregate: once one
+ * event of a record is parked, that record's later events queue up behind it in order, while
+ * every other record keeps flowing. Operators list, retry and discard them through the admin API.
+ * <p>
+ * Failures outside a handler (the database unreachable, the queue full) still fail the batch,
+ * which the processor retries: those are not a problem of one record.
+ */
+@Configuration(proxyBeanMethods = false)
+class DeadLetterConfiguration {
+
+    @Bean
+    ConfigurerModule projectionDeadLetterQueues(Projections projections, ConnectionProvider connectionProvider,
+                                                TransactionManager transactionManager, DeadLetterSchema schema,
+                                                Serializer serializer,
+                                                @Qualifier("eventSerializer") Serializer eventSerializer) {
+        return configurer -> projections.all().forEach(projection -> configurer.eventProcessing()
+                .registerDeadLetterQueue(projection.name(), configuration -> JdbcSequencedDeadLetterQueue
+                        .<EventMessage<?>>builder()
+                        .processingGroup(projection.name())
+                        .connectionProvider(connectionProvider)
+                        .transactionManager(transactionManager)
+                        .schema(schema)
+                        .genericSerializer(serializer)
+                        .eventSerializer(eventSerializer)
+                        .build()));
+    }
+
+    @Bean
+    HandlerEnhancerDefinition eventHandlerSavepoints(PlatformTransactionManager transactionManager) {
+        return new EventHandlerSavepoints(transactionManager);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.verity.query.admin;
+
+import dev.verity.events.common.UuidV7;
+import dev.verity.events.task.AssigneeType;
+import dev.verity.events.task.TaskEvent.TaskAssigned;
+import dev.verity.query.ApiClient.Response;
+import dev.verity.query.ProbeProjection;
+import dev.verity.query.TaskEvents;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Verification against the event store. Other test classes write rows straight into the shared
+ * read model (the projection and writer tests), which the log rightly does not explain, so each
+ * test first rebuilds every projection: from then on the live tables are exactly the log's.
+ */
+class VerifyTest extends AdminApiTest {
+
+    private final UUID project = UUID.randomUUID();
+    private boolean tampered;
+
+    @AfterEach
+    void repair() {
+        if (tampered) {
+            rebuild("tasks");
+        }
+    }
+
+    @Test
+    void verify_isOk_forAnUntouchedPlatform_evenWhileEventsArrive() throws Exception {
+        rebuildEverything();
+        UUID taskId = UuidV7.generate();
+        awaitTaskVersion(taskId, eventStreams.append(tenant, TaskEvents.created(taskId, tenant, project),
+                                                     new TaskAssigned(taskId, AssigneeType.USER, "bob")));
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong appended = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            while (!stop.get()) {
+                UUID id = UuidV7.generate();
+                eventStreams.append(tenant, TaskEvents.created(id, tenant, project));
+                appended.incrementAndGet();
+                LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+            }
+        }, "test-event-writer");
+        writer.start();
+        Response response;
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> appended.get() >= 5);
+            response = api().post("/api/v1/admin/verify", admin());
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+
+        assertThat(response.status()).isEqualTo(200);
+        JsonNode body = response.body();
+        assertThat(body.get("ok").asBoolean()).as("%s", body).isTrue();
+        assertThat(body.get("verifiedAt").isNull()).isFalse();
+        assertThat(body.get("tables")).isNotEmpty().allSatisfy(table -> {
+            assertThat(table.get("ok").asBoolean()).isTrue();
+            assertThat(table.get("liveRows").asLong()).isEqualTo(table.get("rebuiltRows").asLong());
+            assertThat(table.get("differingKeys")).isEmpty();
+        });
+        assertThat(tables(body)).containsKeys("tasks", "task_activity", "probe_tasks");
+        assertThat(tables(body).get("tasks").get("liveRows").asLong()).isPositive();
+        body.get("projections").forEach(projection -> {
+            assertThat(projection.get("caughtUp").asBoolean()).as("%s", projection).isTrue();
+            assertThat(projection.get("position").asLong()).isGreaterThanOrEqualTo(projection.get("head").asLong());
+        });
+        assertThat(owner.queryForList("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'verify\\_%'",
+                                      String.class)).isEmpty();
+    }
+
+    @Test
+    void verify_reportsAChangedADeletedAndAnExtraLiveRow() {
+        rebuildEverything();
+        UUID changed = UuidV7.generate();
+        UUID deleted = UuidV7.generate();
+        UUID copied = UuidV7.generate();
+        for (UUID id : List.of(changed, deleted, copied)) {
+            awaitTaskVersion(id, eventStreams.append(tenant, TaskEvents.created(id, tenant, project)));
+        }
+        UUID extra = UuidV7.generate();
+        tampered = true;
+        owner.update("UPDATE read_model.tasks SET title = 'x' WHERE id = ?", changed);
+        owner.update("DELETE FROM read_model.tasks WHERE id = ?", deleted);
+        owner.update("INSERT INTO read_model.tasks"
+                     + " SELECT (jsonb_populate_record(t, jsonb_build_object('id', ?::uuid))).*"
+                     + " FROM read_model.tasks t WHERE id = ?", extra, copied);
+
+        Response response = api().post("/api/v1/admin/verify", admin());
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body().get("ok").asBoolean()).isFalse();
+        Map<String, JsonNode> tables = tables(response.body());
+        JsonNode tasks = tables.get("tasks");
+        assertThat(tasks.get("ok").asBoolean()).isFalse();
+        assertThat(tasks.get("differingRows").asLong()).isEqualTo(3);
+        assertThat(tasks.get("changedRows").asLong()).isEqualTo(1);
+        assertThat(tasks.get("missingRows").asLong()).isEqualTo(1);
+        assertThat(tasks.get("extraRows").asLong()).isEqualTo(1);
+        assertThat(tasks.get("liveRows").asLong()).isEqualTo(tasks.get("rebuiltRows").asLong());
+        List<String> keys = new ArrayList<>();
+        tasks.get("differingKeys").forEach(key -> keys.add(key.asString()));
+        assertThat(keys).containsExactlyInAnyOrder(changed.toString(), deleted.toString(), extra.toString());
+        tables.values().stream()
+              .filter(table -> !table.get("table").asString().equals("tasks"))
+              .forEach(table -> assertThat(table.get("ok").asBoolean()).as("%s", table).isTrue());
+    }
+
+    @Test
+    void aProjectionThatCannotReplayTheLog_isReported_andTheOthersStillVerified() {
+        UUID poisoned = UuidV7.generate();
+        awaitTaskVersion(poisoned, eventStreams.append(tenant, TaskEvents.created(poisoned, tenant, project)));
+        await().atMost(Duration.ofSeconds(15)).until(() -> owner.queryForObject(
+                "SELECT count(*) FROM read_model.probe_tasks WHERE id = ?", Long.class, poisoned) == 1);
+        ProbeProjection.failOn(poisoned);
+        try {
+            Response response = api().post("/api/v1/admin/verify", admin());
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body().get("ok").asBoolean()).isFalse();
+            Map<String, JsonNode> projections = new HashMap<>();
+            response.body().get("projections").forEach(p -> projections.put(p.get("name").asString(), p));
+            assertThat(projections.get(ProbeProjection.NAME).get("error").asString())
+                    .contains(ProbeProjection.FAULT_MESSAGE);
+            assertThat(projections.get("tasks").get("error").isNull()).isTrue();
+            assertThat(tables(response.body())).containsKey("tasks").doesNotContainKey(ProbeProjection.TABLE);
+        } finally {
+            ProbeProjection.heal(poisoned);
+        }
+        assertThat(status(ProbeProjection.NAME).get("state").asString()).isNotIn("stopped", "rebuilding");
+    }
+
+    @Test
+    void verify_needsTheAdminScope() {
+        assertProblem(api().post("/api/v1/admin/verify", null), 401, "unauthorized");
+        assertProblem(api().post("/api/v1/admin/verify", reader()), 403, "forbidden");
+        assertProblem(api().post("/api/v1/admin/verify", token("read audit")), 403, "forbidden");
+    }
+
+    private void rebuildEverything() {
+        Response projections = api().get("/api/v1/admin/projections", admin());
+        projections.body().get("items").forEach(projection -> rebuild(projection.get("name").asString()));
+    }
+
+    private static Map<String, JsonNode> tables(JsonNode verification) {
+        Map<String, JsonNode> byName = new HashMap<>();
+        verification.get("tables").forEach(table -> byName.put(table.get("table").asString(), table));
+        return byName;
+    }
+}
