@@ -1,0 +1,159 @@
+package dev.verity.command.platform.idempotency;
+
+import dev.verity.command.platform.security.Caller;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * {@code Idempotency-Key} on any command: a retry with the same key and request answers what
+ * the first attempt answered, and has no second effect. The whole request runs in one database
+ * transaction that first claims the key and then (Axon joins the transaction) appends the
+ * command's events, so the key and the events commit together or not at all. A concurrent retry
+ * blocks on the claimed key until the first attempt ends, then replays its answer. A rejected
+ * command (4xx) rolls back, claim included: it had no effect, so a retry may run it again.
+ * <p>
+ * Action submissions are left alone: their key is part of the domain (the Task aggregate answers
+ * a retry with 200 and the first submission's id), not just transport.
+ */
+@Component
+class IdempotencyFilter extends OncePerRequestFilter {
+
+    static final String HEADER = "Idempotency-Key";
+    static final String REPLAYED = "Idempotent-Replayed";
+    private static final Pattern SUBMISSIONS = Pattern.compile("^/api/v1/tasks/[^/]+/actions/[^/]+/submissions$");
+    private static final int MAX_KEY_LENGTH = 255;
+
+    private final IdempotencyKeys keys;
+    private final TransactionTemplate transactions;
+
+    IdempotencyFilter(IdempotencyKeys keys, PlatformTransactionManager transactionManager) {
+        this.keys = keys;
+        this.transactions = new TransactionTemplate(transactionManager);
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !"POST".equals(request.getMethod())
+               || request.getHeader(HEADER) == null
+               || !request.getRequestURI().startsWith("/api/")
+               || SUBMISSIONS.matcher(request.getRequestURI()).matches();
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Optional<Caller> caller = caller();
+        String key = request.getHeader(HEADER);
+        if (caller.isEmpty()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
+            writeProblem(response, HttpStatus.BAD_REQUEST, "validation_failed",
+                         "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters");
+            return;
+        }
+        BufferedRequest buffered = new BufferedRequest(request);
+        byte[] fingerprint = RequestFingerprint.of(request.getMethod(), request.getRequestURI(), buffered.body());
+        ContentCachingResponseWrapper captured = new ContentCachingResponseWrapper(response);
+        Outcome outcome = transactions.execute(status -> claimAndRun(
+                status, caller.get(), key, fingerprint, buffered, captured, chain));
+        switch (outcome.kind()) {
+            case EXECUTED -> captured.copyBodyToResponse();
+            case REPLAYED -> replay(response, outcome.stored());
+            case CONFLICT -> writeProblem(response, HttpStatus.CONFLICT, "idempotency_conflict",
+                                          "Idempotency-Key " + key + " was already used for another request");
+            default -> throw new IllegalStateException("Unknown outcome " + outcome.kind());
+        }
+    }
+
+    private Outcome claimAndRun(TransactionStatus status, Caller caller, String key, byte[] fingerprint,
+                                BufferedRequest request, ContentCachingResponseWrapper response, FilterChain chain) {
+        if (!keys.claim(caller.tenantId(), key, fingerprint)) {
+            StoredResponse stored = keys.find(caller.tenantId(), key).orElseThrow();
+            return stored.matches(fingerprint) ? Outcome.replayed(stored) : Outcome.conflict();
+        }
+        try {
+            chain.doFilter(request, response);
+        } catch (IOException | ServletException e) {
+            throw new IllegalStateException(e);
+        }
+        if (response.getStatus() >= 400) {
+            status.setRollbackOnly();
+        } else {
+            keys.complete(caller.tenantId(), key, new StoredResponse(
+                    fingerprint, response.getStatus(), response.getContentType(),
+                    new String(response.getContentAsByteArray(), StandardCharsets.UTF_8),
+                    response.getHeader("ETag"), response.getHeader("Location")));
+        }
+        return Outcome.executed();
+    }
+
+    private static void replay(HttpServletResponse response, StoredResponse stored) throws IOException {
+        response.setStatus(stored.status());
+        response.setHeader(REPLAYED, "true");
+        if (stored.etag() != null) {
+            response.setHeader("ETag", stored.etag());
+        }
+        if (stored.location() != null) {
+            response.setHeader("Location", stored.location());
+        }
+        if (stored.contentType() != null) {
+            response.setContentType(stored.contentType());
+        }
+        if (stored.body() != null) {
+            response.getOutputStream().write(stored.body().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void writeProblem(HttpServletResponse response, HttpStatus status, String code, String detail)
+            throws IOException {
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        String body = "{\"type\":\"urn:verity:problem:" + code + "\",\"title\":\"" + status.getReasonPhrase()
+                      + "\",\"status\":" + status.value() + ",\"detail\":\"" + detail.replace("\"", "'")
+                      + "\",\"code\":\"" + code + "\"}";
+        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Optional<Caller> caller() {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        return authentication instanceof JwtAuthenticationToken jwt ? Optional.of(Caller.from(jwt.getToken()))
+                                                                     : Optional.empty();
+    }
+
+    private record Outcome(Kind kind, StoredResponse stored) {
+
+        enum Kind { EXECUTED, REPLAYED, CONFLICT }
+
+        static Outcome executed() {
+            return new Outcome(Kind.EXECUTED, null);
+        }
+
+        static Outcome replayed(StoredResponse stored) {
+            return new Outcome(Kind.REPLAYED, stored);
+        }
+
+        static Outcome conflict() {
+            return new Outcome(Kind.CONFLICT, null);
+        }
+    }
+}
