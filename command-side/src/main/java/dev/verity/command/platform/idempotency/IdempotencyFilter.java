@@ -1,6 +1,7 @@
 package dev.verity.command.platform.idempotency;
 
 import dev.verity.command.platform.security.Caller;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,6 +20,8 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -40,6 +43,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
     static final String REPLAYED = "Idempotent-Replayed";
     private static final Pattern SUBMISSIONS = Pattern.compile("^/api/v1/tasks/[^/]+/actions/[^/]+/submissions$");
     private static final int MAX_KEY_LENGTH = 255;
+    private static final ObjectMapper PROBLEM_WRITER = new ObjectMapper();
 
     private final IdempotencyKeys keys;
     private final TransactionTemplate transactions;
@@ -126,12 +130,15 @@ class IdempotencyFilter extends OncePerRequestFilter {
 
     private static void writeProblem(HttpServletResponse response, HttpStatus status, String code, String detail)
             throws IOException {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "urn:verity:problem:" + code);
+        problem.put("title", status.getReasonPhrase());
+        problem.put("status", status.value());
+        problem.put("detail", detail);
+        problem.put("code", code);
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        String body = "{\"type\":\"urn:verity:problem:" + code + "\",\"title\":\"" + status.getReasonPhrase()
-                      + "\",\"status\":" + status.value() + ",\"detail\":\"" + detail.replace("\"", "'")
-                      + "\",\"code\":\"" + code + "\"}";
-        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+        PROBLEM_WRITER.writeValue(response.getOutputStream(), problem);
     }
 
     private static Optional<Caller> caller() {

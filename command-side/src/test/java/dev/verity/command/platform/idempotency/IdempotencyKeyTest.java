@@ -55,6 +55,18 @@ class IdempotencyKeyTest extends IntegrationTest {
     }
 
     @Test
+    void conflictProblem_isValidJson_forAKeyWithQuotesAndBackslashes() {
+        String key = "odd\\\"key";
+        http.post("/api/v1/tasks", token, NEW_TASK, "Idempotency-Key", key);
+
+        Response other = http.post("/api/v1/tasks", token, Map.of("projectId", UUID.randomUUID(), "type", "PROVIDE",
+                                                                  "title", "other"), "Idempotency-Key", key);
+
+        assertThat(other.status()).isEqualTo(409);
+        assertThat((String) other.get("detail")).contains(key);
+    }
+
+    @Test
     void racingRetries_withOneKey_haveExactlyOneEffect() throws Exception {
         int racers = 12;
         ExecutorService pool = Executors.newFixedThreadPool(racers);
