@@ -144,8 +144,24 @@ abstract class LedgerTestSupport extends QuerySideTest {
 
     /** Flips bit 5 of one payload byte: for an ASCII letter that swaps its case, so the JSON stays valid. */
     protected void flipPayloadByte(long globalIndex, int offset) {
-        owner.update("UPDATE event_store.domain_event_entry SET payload = set_byte(payload, ?, get_byte(payload, ?) # 32)"
-                             + " WHERE global_index = ?", offset, offset, globalIndex);
+        withEventsWritable(() -> owner.update(
+                "UPDATE event_store.domain_event_entry SET payload = set_byte(payload, ?, get_byte(payload, ?) # 32)"
+                + " WHERE global_index = ?", offset, offset, globalIndex));
+    }
+
+    protected void deleteStoredEvent(long globalIndex) {
+        withEventsWritable(() -> owner.update("DELETE FROM event_store.domain_event_entry WHERE global_index = ?",
+                                              globalIndex));
+    }
+
+    /** What the owner of the event table can do despite its append-only trigger (V10), as an attacker would. */
+    private void withEventsWritable(Runnable tampering) {
+        owner.execute("ALTER TABLE event_store.domain_event_entry DISABLE TRIGGER trg_domain_event_entry_append_only");
+        try {
+            tampering.run();
+        } finally {
+            owner.execute("ALTER TABLE event_store.domain_event_entry ENABLE TRIGGER trg_domain_event_entry_append_only");
+        }
     }
 
     interface Tampering {

@@ -65,7 +65,7 @@ class LedgerVerificationTest extends LedgerTestSupport {
         LedgerEntry entry = awaitChained(event);
         Map<String, Object> row = storedRow(event.globalIndex());
 
-        owner.update("DELETE FROM event_store.domain_event_entry WHERE global_index = ?", event.globalIndex());
+        deleteStoredEvent(event.globalIndex());
         try {
             assertMismatch(verify(null), entry.position(), event.globalIndex(), event.eventIdentifier(), "removed");
         } finally {
@@ -89,7 +89,7 @@ class LedgerVerificationTest extends LedgerTestSupport {
         try {
             assertMismatch(verify(null), nextEntry.position(), hole, plantedId, "inserted");
         } finally {
-            owner.update("DELETE FROM event_store.domain_event_entry WHERE global_index = ?", hole);
+            deleteStoredEvent(hole);
         }
         assertThat(verify(null).body().get("ok").asBoolean()).isTrue();
     }
