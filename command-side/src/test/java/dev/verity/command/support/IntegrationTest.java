@@ -49,6 +49,33 @@ public abstract class IntegrationTest {
                                    Long.class, aggregateId.toString());
     }
 
+    /**
+     * Appends a Task event row directly, on a connection of the caller's (typically inside a
+     * transaction it keeps open): another writer the command side knows nothing about.
+     *
+     * @return the row's global index
+     */
+    protected long insertRawTaskEvent(java.sql.Connection connection, UUID taskId, long sequence, String eventType,
+                                      String payload, String metaData) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO event_store.domain_event_entry (aggregate_identifier, sequence_number, type,"
+                + " event_identifier, meta_data, payload, payload_type, time_stamp)"
+                + " VALUES (?, ?, 'Task', ?, convert_to(?, 'UTF8'), convert_to(?, 'UTF8'), ?, ?)"
+                + " RETURNING global_index")) {
+            insert.setString(1, taskId.toString());
+            insert.setLong(2, sequence);
+            insert.setString(3, UUID.randomUUID().toString());
+            insert.setString(4, metaData);
+            insert.setString(5, payload);
+            insert.setString(6, "dev.verity.events.task.TaskEvent$" + eventType);
+            insert.setString(7, Instant.now().toString());
+            try (java.sql.ResultSet rs = insert.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     protected static void await(String what, BooleanSupplier condition) {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
         while (!condition.getAsBoolean()) {

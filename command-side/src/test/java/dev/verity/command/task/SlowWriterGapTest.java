@@ -5,9 +5,6 @@ import dev.verity.command.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,23 +34,9 @@ class SlowWriterGapTest extends IntegrationTest {
 
         try (Connection slow = jdbc.getDataSource().getConnection()) {
             slow.setAutoCommit(false);
-            long gap;
-            try (PreparedStatement insert = slow.prepareStatement(
-                    "INSERT INTO event_store.domain_event_entry (aggregate_identifier, sequence_number, type,"
-                            + " event_identifier, meta_data, payload, payload_type, time_stamp)"
-                            + " VALUES (?, 1, 'Task', ?, convert_to(?, 'UTF8'), convert_to(?, 'UTF8'), ?, ?)"
-                            + " RETURNING global_index")) {
-                insert.setString(1, dependency.toString());
-                insert.setString(2, UUID.randomUUID().toString());
-                insert.setString(3, "{\"tenantId\":\"" + tenant + "\",\"actorType\":\"user\",\"actorId\":\"slow\"}");
-                insert.setString(4, "{\"taskId\":\"" + dependency + "\",\"notes\":null,\"completedBy\":\"slow\"}");
-                insert.setString(5, "dev.verity.events.task.TaskEvent$TaskCompleted");
-                insert.setString(6, Instant.now().toString());
-                try (ResultSet rs = insert.executeQuery()) {
-                    rs.next();
-                    gap = rs.getLong(1);
-                }
-            }
+            long gap = insertRawTaskEvent(slow, dependency, 1, "TaskCompleted",
+                    "{\"taskId\":\"" + dependency + "\",\"notes\":null,\"completedBy\":\"slow\"}",
+                    "{\"tenantId\":\"" + tenant + "\",\"actorType\":\"user\",\"actorId\":\"slow\"}");
             create(Map.of());
             create(Map.of());
             long head = jdbc.queryForObject("SELECT max(global_index) FROM event_store.domain_event_entry", Long.class);

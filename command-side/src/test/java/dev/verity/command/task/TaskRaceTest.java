@@ -5,8 +5,6 @@ import dev.verity.command.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -115,18 +113,8 @@ class TaskRaceTest extends IntegrationTest {
         UUID id = createTask();
         try (Connection other = jdbc.getDataSource().getConnection()) {
             other.setAutoCommit(false);
-            try (PreparedStatement insert = other.prepareStatement(
-                    "INSERT INTO event_store.domain_event_entry (aggregate_identifier, sequence_number, type,"
-                            + " event_identifier, meta_data, payload, payload_type, time_stamp)"
-                            + " VALUES (?, 1, 'Task', ?, convert_to(?, 'UTF8'), convert_to(?, 'UTF8'), ?, ?)")) {
-                insert.setString(1, id.toString());
-                insert.setString(2, UUID.randomUUID().toString());
-                insert.setString(3, "{\"tenantId\":\"" + tenant + "\"}");
-                insert.setString(4, "{\"taskId\":\"" + id + "\"}");
-                insert.setString(5, "dev.verity.events.task.TaskEvent$TaskStarted");
-                insert.setString(6, Instant.now().toString());
-                insert.executeUpdate();
-            }
+            insertRawTaskEvent(other, id, 1, "TaskStarted", "{\"taskId\":\"" + id + "\"}",
+                               "{\"tenantId\":\"" + tenant + "\"}");
             CompletableFuture<Response> ours = CompletableFuture.supplyAsync(
                     () -> http.post("/api/v1/tasks/" + id + "/assign", token,
                                     Map.of("assigneeType", "user", "assigneeId", "bob")));

@@ -1,13 +1,12 @@
 package dev.verity.command.platform.idempotency;
 
 import dev.verity.command.platform.security.Caller;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.verity.command.platform.web.ProblemResponses;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -20,8 +19,6 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -43,7 +40,6 @@ class IdempotencyFilter extends OncePerRequestFilter {
     static final String REPLAYED = "Idempotent-Replayed";
     private static final Pattern SUBMISSIONS = Pattern.compile("^/api/v1/tasks/[^/]+/actions/[^/]+/submissions$");
     private static final int MAX_KEY_LENGTH = 255;
-    private static final ObjectMapper PROBLEM_WRITER = new ObjectMapper();
 
     private final IdempotencyKeys keys;
     private final TransactionTemplate transactions;
@@ -71,7 +67,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
             return;
         }
         if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
-            writeProblem(response, HttpStatus.BAD_REQUEST, "validation_failed",
+            ProblemResponses.write(response, HttpStatus.BAD_REQUEST, "validation_failed",
                          "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters");
             return;
         }
@@ -83,7 +79,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
         switch (outcome.kind()) {
             case EXECUTED -> captured.copyBodyToResponse();
             case REPLAYED -> replay(response, outcome.stored());
-            case CONFLICT -> writeProblem(response, HttpStatus.CONFLICT, "idempotency_conflict",
+            case CONFLICT -> ProblemResponses.write(response, HttpStatus.CONFLICT, "idempotency_conflict",
                                           "Idempotency-Key " + key + " was already used for another request");
             default -> throw new IllegalStateException("Unknown outcome " + outcome.kind());
         }
@@ -126,19 +122,6 @@ class IdempotencyFilter extends OncePerRequestFilter {
         if (stored.body() != null) {
             response.getOutputStream().write(stored.body().getBytes(StandardCharsets.UTF_8));
         }
-    }
-
-    private static void writeProblem(HttpServletResponse response, HttpStatus status, String code, String detail)
-            throws IOException {
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "urn:verity:problem:" + code);
-        problem.put("title", status.getReasonPhrase());
-        problem.put("status", status.value());
-        problem.put("detail", detail);
-        problem.put("code", code);
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        PROBLEM_WRITER.writeValue(response.getOutputStream(), problem);
     }
 
     private static Optional<Caller> caller() {

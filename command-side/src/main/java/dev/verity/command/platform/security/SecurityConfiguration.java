@@ -1,12 +1,10 @@
 package dev.verity.command.platform.security;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.verity.command.platform.web.ProblemResponses;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -17,10 +15,6 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 
 import javax.crypto.spec.SecretKeySpec;
-import java.io.IOException;
-import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Bearer JWTs (HS256) on every API call; health stays open for orchestrators. Commands need the
@@ -41,17 +35,17 @@ public class SecurityConfiguration {
             .oauth2ResourceServer(oauth -> oauth
                     .jwt(jwt -> { })
                     .authenticationEntryPoint((request, response, e) ->
-                            writeProblem(response, HttpStatus.UNAUTHORIZED, "unauthorized",
+                            ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "unauthorized",
                                          "A valid bearer token is required: " + e.getMessage()))
                     .accessDeniedHandler((request, response, e) ->
-                            writeProblem(response, HttpStatus.FORBIDDEN, "forbidden",
+                            ProblemResponses.write(response, HttpStatus.FORBIDDEN, "forbidden",
                                          "The token lacks the scope this call needs")))
             .exceptionHandling(ex -> ex
                     .authenticationEntryPoint((request, response, e) ->
-                            writeProblem(response, HttpStatus.UNAUTHORIZED, "unauthorized",
+                            ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "unauthorized",
                                          "A valid bearer token is required"))
                     .accessDeniedHandler((request, response, e) ->
-                            writeProblem(response, HttpStatus.FORBIDDEN, "forbidden",
+                            ProblemResponses.write(response, HttpStatus.FORBIDDEN, "forbidden",
                                          "The token lacks the scope this call needs")));
         return http.build();
     }
@@ -65,21 +59,5 @@ public class SecurityConfiguration {
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(),
                                                                      new TokenClaimsValidator()));
         return decoder;
-    }
-
-    private static final ObjectMapper PROBLEM_WRITER = new ObjectMapper();
-
-    private static void writeProblem(jakarta.servlet.http.HttpServletResponse response, HttpStatus status,
-                                     String code, String detail) throws IOException {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", URI.create("urn:verity:problem:" + code).toString());
-        body.put("title", problem.getTitle());
-        body.put("status", status.value());
-        body.put("detail", detail);
-        body.put("code", code);
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        PROBLEM_WRITER.writeValue(response.getOutputStream(), body);
     }
 }

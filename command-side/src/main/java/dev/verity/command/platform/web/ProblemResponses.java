@@ -1,0 +1,36 @@
+package dev.verity.command.platform.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * RFC 9457 problems written by servlet filters, which answer before Spring MVC (and so before
+ * {@link ProblemHandler}) runs: the same shape and {@code code} convention, serialised by Jackson
+ * so any detail makes valid JSON.
+ */
+public final class ProblemResponses {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ProblemResponses() {
+    }
+
+    public static void write(HttpServletResponse response, HttpStatus status, String code, String detail)
+            throws IOException {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "urn:verity:problem:" + code);
+        problem.put("title", status.getReasonPhrase());
+        problem.put("status", status.value());
+        problem.put("detail", detail);
+        problem.put("code", code);
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        JSON.writeValue(response.getOutputStream(), problem);
+    }
+}
