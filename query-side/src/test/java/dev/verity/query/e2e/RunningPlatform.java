@@ -37,6 +37,14 @@ final class RunningPlatform implements AutoCloseable {
     record Reply(int status, JsonNode body) {
     }
 
+    /** An answer as it came, for tests that must also see answers that are not JSON. */
+    record RawReply(int status, String contentType, String body) {
+
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+    }
+
     private RunningPlatform(int commandPort, int queryPort) {
         this.commandApi = "http://127.0.0.1:" + commandPort + "/api/v1";
         this.queryApi = "http://127.0.0.1:" + queryPort + "/api/v1";
@@ -75,6 +83,26 @@ final class RunningPlatform implements AutoCloseable {
     Reply query(String token, String path) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(queryApi + path))
                                .header("Authorization", "Bearer " + token).GET().build());
+    }
+
+    /** POST of {@code body} as JSON to a full URL, answered as it came. */
+    RawReply post(String token, String url, Object body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        headers.forEach(request::header);
+        return sendRaw(request.build());
+    }
+
+    RawReply get(String token, String url) throws Exception {
+        return sendRaw(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET().build());
+    }
+
+    private RawReply sendRaw(HttpRequest request) throws Exception {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new RawReply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+                            response.body());
     }
 
     private Reply send(HttpRequest request) throws Exception {
