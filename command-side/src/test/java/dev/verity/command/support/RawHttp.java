@@ -22,11 +22,16 @@ public final class RawHttp {
 
     /** Sends the request head as given (CRLF line ends are added), with Connection: close. */
     public static Answer exchange(int port, String... headLines) {
+        return exchangeWithBody(port, "", headLines);
+    }
+
+    /** The same with a body, sent as is after the head: Content-Length is the caller's to state (or misstate). */
+    public static Answer exchangeWithBody(int port, String body, String... headLines) {
         StringBuilder request = new StringBuilder();
         for (String line : headLines) {
             request.append(line).append("\r\n");
         }
-        request.append("Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        request.append("Host: 127.0.0.1\r\nConnection: close\r\n\r\n").append(body);
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
@@ -36,9 +41,8 @@ public final class RawHttp {
             String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             int split = response.indexOf("\r\n\r\n");
             String head = split < 0 ? response : response.substring(0, split);
-            String body = split < 0 ? "" : response.substring(split + 4);
             int status = Integer.parseInt(head.substring(9, 12));
-            return new Answer(status, head, body);
+            return new Answer(status, head, split < 0 ? "" : response.substring(split + 4));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -46,6 +46,13 @@ final class JsonFields {
         return e.getOriginalMessage();
     }
 
+    /** Jackson's own words up to where they turn to source locations and Java type names. */
+    static String firstClause(JacksonException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        int end = message.indexOf(": ");
+        return end > 0 ? message.substring(0, end) : message;
+    }
+
     private static String quoted(Object value) {
         String text = String.valueOf(value);
         return "\"" + (text.length() > 60 ? text.substring(0, 60) + "..." : text) + "\"";

@@ -129,11 +129,14 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (!(e.getCause() instanceof JacksonException jackson)) {
             return problem(HttpStatus.BAD_REQUEST, "malformed_request", "The request needs a JSON body");
         }
-        if (jackson instanceof StreamReadException || jackson.getPath().isEmpty()) {
+        if (jackson instanceof StreamReadException) {
             TokenStreamLocation location = jackson.getLocation();
-            String where = location == null ? "" : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+            String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
             return problem(HttpStatus.BAD_REQUEST, "malformed_request",
-                           "The body is not a valid JSON object" + where + ": " + jackson.getOriginalMessage());
+                           "The body is not valid JSON" + where + ": " + JsonFields.firstClause(jackson));
+        }
+        if (jackson.getPath().isEmpty()) {
+            return problem(HttpStatus.BAD_REQUEST, "malformed_request", "The body must be a JSON object");
         }
         ResponseEntity<Object> response = problem(HttpStatus.BAD_REQUEST, "malformed_request",
                                                   "The request has a field of the wrong type or an unknown field");

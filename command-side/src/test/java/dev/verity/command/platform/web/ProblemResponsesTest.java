@@ -103,6 +103,31 @@ class ProblemResponsesTest extends IntegrationTest {
     }
 
     @Test
+    void create_returns400_whenAFieldIsGivenTwice() {
+        Response response = http.post("/api/v1/tasks", token, "{\"projectId\":\"" + PROJECT
+                + "\",\"type\":\"REVIEW\",\"title\":\"shown\",\"title\":\"stored\"}");
+
+        assertProblem(response, 400, "malformed_request");
+        assertThat((String) response.get("detail")).contains("title");
+    }
+
+    @Test
+    void create_returns400WithoutJavaTypeNames_whenTheBodyIsNotAnObject() {
+        Response response = http.post("/api/v1/tasks", token, "[1, 2]");
+
+        assertProblem(response, 400, "malformed_request");
+        assertThat((String) response.get("detail")).isEqualTo("The body must be a JSON object");
+    }
+
+    @Test
+    void pathTheFirewallRefuses_answers400Problem_namingTheRequestedPath() {
+        Response response = http.post("/api/v1/tasks/%2e%2e/start", token, null);
+
+        assertProblem(response, 400, "bad_request");
+        assertThat(response.get("instance")).isEqualTo("/api/v1/tasks/%2e%2e/start");
+    }
+
+    @Test
     void create_returns400NamingAnUnknownField_andStoresNothing() {
         UUID id = UUID.randomUUID();
         Response response = http.post("/api/v1/tasks", token, Map.of("id", id, "projectId", PROJECT, "type", "REVIEW",
