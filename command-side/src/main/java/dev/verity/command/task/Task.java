@@ -399,7 +399,7 @@ class Task {
     }
 
     private static DomainException notFound() {
-        return DomainException.notFound("not_found", "No such task");
+        return DomainException.notFound("not_found", "No such record");
     }
 
     private static void requireText(String field, String value, int maxLength) {

@@ -1,5 +1,6 @@
 package dev.verity.command.task;
 
+import dev.verity.command.platform.idempotency.IdempotencyHeaders;
 import dev.verity.command.platform.security.Caller;
 import dev.verity.command.platform.web.CommandSender;
 import dev.verity.command.platform.web.IfMatch;
@@ -112,6 +113,10 @@ class TaskController {
     record FailStepRequest(@NotBlank @Size(max = 100_000) String error) {
     }
 
+    /** The body of a command that takes none: absent or {@code {}}, so a stray field is a 400 naming it. */
+    record NoFieldsRequest() {
+    }
+
     record CommandResponse(UUID id, long version) {
     }
 
@@ -150,7 +155,9 @@ class TaskController {
     }
 
     @PostMapping("/{taskId}/start")
-    ResponseEntity<CommandResponse> start(@PathVariable UUID taskId, @AuthenticationPrincipal Jwt jwt,
+    ResponseEntity<CommandResponse> start(@PathVariable UUID taskId,
+                                          @RequestBody(required = false) NoFieldsRequest request,
+                                          @AuthenticationPrincipal Jwt jwt,
                                           @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
                                           @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
         return ok(jwt, correlationId,
@@ -167,7 +174,9 @@ class TaskController {
     }
 
     @PostMapping("/{taskId}/unblock")
-    ResponseEntity<CommandResponse> unblock(@PathVariable UUID taskId, @AuthenticationPrincipal Jwt jwt,
+    ResponseEntity<CommandResponse> unblock(@PathVariable UUID taskId,
+                                            @RequestBody(required = false) NoFieldsRequest request,
+                                            @AuthenticationPrincipal Jwt jwt,
                                             @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
                                             @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
         return ok(jwt, correlationId,
@@ -199,12 +208,12 @@ class TaskController {
         return created(taskUri(taskId), result);
     }
 
-    /** 201 for the first submission under a key, 200 with the same id for a retry of it. */
+    /** 201 for the first submission under a key, 200 with the same id (marked replayed) for a retry of it. */
     @PostMapping("/{taskId}/actions/{actionId}/submissions")
     ResponseEntity<CommandResponse> submit(@PathVariable UUID taskId, @PathVariable UUID actionId,
                                            @Valid @RequestBody SubmissionRequest request,
                                            @AuthenticationPrincipal Jwt jwt,
-                                           @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+                                           @RequestHeader(name = IdempotencyHeaders.KEY, required = false) String idempotencyKey,
                                            @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
                                            @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
         if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 255) {
@@ -215,7 +224,11 @@ class TaskController {
                 taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch), actionId, UuidV7.generate(),
                 idempotencyKey, request.data(), caller.actorId()), caller, correlationId);
         URI location = URI.create(taskUri(taskId) + "/submissions");
-        return result.created() ? created(location, result) : respond(HttpStatus.OK, location, result);
+        if (result.created()) {
+            return created(location, result);
+        }
+        return answer(HttpStatus.OK, location, result).header(IdempotencyHeaders.REPLAYED, "true")
+                                                       .body(new CommandResponse(result.id(), result.version()));
     }
 
     @PostMapping("/{taskId}/targets")
@@ -246,6 +259,7 @@ class TaskController {
 
     @PostMapping("/{taskId}/steps/{stepId}/start")
     ResponseEntity<CommandResponse> startStep(@PathVariable UUID taskId, @PathVariable UUID stepId,
+                                              @RequestBody(required = false) NoFieldsRequest request,
                                               @AuthenticationPrincipal Jwt jwt,
                                               @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
                                               @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
@@ -286,10 +300,11 @@ class TaskController {
     }
 
     private static ResponseEntity<CommandResponse> respond(HttpStatus status, URI location, CommandResult result) {
-        return ResponseEntity.status(status)
-                             .location(location)
-                             .eTag("\"" + result.version() + "\"")
-                             .body(new CommandResponse(result.id(), result.version()));
+        return answer(status, location, result).body(new CommandResponse(result.id(), result.version()));
+    }
+
+    private static ResponseEntity.BodyBuilder answer(HttpStatus status, URI location, CommandResult result) {
+        return ResponseEntity.status(status).location(location).eTag("\"" + result.version() + "\"");
     }
 
     private URI taskUri(UUID taskId) {

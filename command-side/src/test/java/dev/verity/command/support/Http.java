@@ -34,11 +34,22 @@ public final class Http {
 
     public Response post(String path, String token, Object body, String... headerPairs) {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                    .header("Content-Type", "application/json")
-                    .POST(body == null ? HttpRequest.BodyPublishers.noBody()
-                                  : HttpRequest.BodyPublishers.ofString(body instanceof String text ? text
-                                                                                : JSON.writeValueAsString(body)));
+            HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body instanceof String text ? text : JSON.writeValueAsString(body));
+            return send("POST", path, token, "application/json", publisher, headerPairs);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Any method, media type and body; a body that is not JSON fails the test, naming what came instead. */
+    public Response send(String method, String path, String token, String contentType, HttpRequest.BodyPublisher body,
+                         String... headerPairs) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).method(method, body);
+            if (contentType != null) {
+                request.header("Content-Type", contentType);
+            }
             if (token != null) {
                 request.header("Authorization", "Bearer " + token);
             }
@@ -46,14 +57,25 @@ public final class Http {
                 request.header(headerPairs[i], headerPairs[i + 1]);
             }
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            Map<String, Object> parsed = response.body().isBlank() ? Map.of()
-                    : JSON.readValue(response.body(), new TypeReference<>() { });
-            return new Response(response.statusCode(), parsed, response.headers());
+            return new Response(response.statusCode(), parse(response), response.headers());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> parse(HttpResponse<String> response) {
+        if (response.body().isBlank()) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(response.body(), new TypeReference<>() { });
+        } catch (IOException e) {
+            throw new AssertionError("HTTP " + response.statusCode() + " answered "
+                                     + response.headers().firstValue("Content-Type").orElse("no content type")
+                                     + ", not JSON: " + response.body(), e);
         }
     }
 }

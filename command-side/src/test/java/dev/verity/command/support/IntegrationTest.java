@@ -44,6 +44,10 @@ public abstract class IntegrationTest {
         token = TestTokens.token(tenant, "read write");
     }
 
+    protected int port() {
+        return port;
+    }
+
     protected long eventCount(Object aggregateId) {
         return jdbc.queryForObject("SELECT count(*) FROM event_store.domain_event_entry WHERE aggregate_identifier = ?",
                                    Long.class, aggregateId.toString());

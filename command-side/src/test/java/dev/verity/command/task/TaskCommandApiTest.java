@@ -226,6 +226,30 @@ class TaskCommandApiTest extends IntegrationTest {
     }
 
     @Test
+    void anotherTenantsTask_answersExactlyAsAnUnknownId_forEveryKindOfCommand() {
+        UUID id = createTask();
+        String stranger = TestTokens.token(UUID.randomUUID(), "read write");
+        UUID unknown = UUID.randomUUID();
+        Map<String, Object> assign = Map.of("assigneeType", "user", "assigneeId", "eve");
+        Map<String, Object> action = Map.of("type", "TEXT_INPUT", "label", "x");
+
+        for (String[] command : new String[][] {{"/assign", "assign"}, {"/start", null}, {"/actions", "action"},
+                                                {"/steps/" + UUID.randomUUID() + "/start", null}}) {
+            Object body = command[1] == null ? null : command[1].equals("assign") ? assign : action;
+            Response foreign = http.post("/api/v1/tasks/" + id + command[0], stranger, body);
+            Response missing = http.post("/api/v1/tasks/" + unknown + command[0], stranger, body);
+
+            assertProblem(foreign, 404, "not_found");
+            Map<String, Object> foreignProblem = new java.util.HashMap<>(foreign.body());
+            Map<String, Object> missingProblem = new java.util.HashMap<>(missing.body());
+            foreignProblem.remove("instance");
+            missingProblem.remove("instance");
+            assertThat(foreignProblem).as(command[0]).isEqualTo(missingProblem);
+        }
+        assertThat(eventCount(id)).isEqualTo(1);
+    }
+
+    @Test
     void anyCommand_returns400_forAMalformedId() {
         assertProblem(post("/api/v1/tasks/not-a-uuid/start", null), 400, "validation_failed");
     }

@@ -1,6 +1,7 @@
 package dev.verity.command.platform.idempotency;
 
 import dev.verity.command.platform.security.Caller;
+import dev.verity.command.platform.web.BufferedRequest;
 import dev.verity.command.platform.web.ProblemResponses;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -36,8 +37,6 @@ import java.util.regex.Pattern;
 @Component
 class IdempotencyFilter extends OncePerRequestFilter {
 
-    static final String HEADER = "Idempotency-Key";
-    static final String REPLAYED = "Idempotent-Replayed";
     private static final Pattern SUBMISSIONS = Pattern.compile("^/api/v1/tasks/[^/]+/actions/[^/]+/submissions$");
     private static final int MAX_KEY_LENGTH = 255;
 
@@ -52,7 +51,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         return !"POST".equals(request.getMethod())
-               || request.getHeader(HEADER) == null
+               || request.getHeader(IdempotencyHeaders.KEY) == null
                || !request.getRequestURI().startsWith("/api/")
                || SUBMISSIONS.matcher(request.getRequestURI()).matches();
     }
@@ -61,7 +60,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         Optional<Caller> caller = caller();
-        String key = request.getHeader(HEADER);
+        String key = request.getHeader(IdempotencyHeaders.KEY);
         if (caller.isEmpty()) {
             chain.doFilter(request, response);
             return;
@@ -71,7 +70,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
                          "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters");
             return;
         }
-        BufferedRequest buffered = new BufferedRequest(request);
+        BufferedRequest buffered = BufferedRequest.readFully(request);
         byte[] fingerprint = RequestFingerprint.of(request.getMethod(), request.getRequestURI(), buffered.body());
         ContentCachingResponseWrapper captured = new ContentCachingResponseWrapper(response);
         Outcome outcome = transactions.execute(status -> claimAndRun(
@@ -109,7 +108,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 
     private static void replay(HttpServletResponse response, StoredResponse stored) throws IOException {
         response.setStatus(stored.status());
-        response.setHeader(REPLAYED, "true");
+        response.setHeader(IdempotencyHeaders.REPLAYED, "true");
         if (stored.etag() != null) {
             response.setHeader("ETag", stored.etag());
         }

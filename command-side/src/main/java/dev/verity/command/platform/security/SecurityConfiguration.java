@@ -18,7 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Bearer JWTs (HS256) on every API call; health stays open for orchestrators. Commands need the
- * {@code write} scope. Failures answer as RFC 9457 problems like every other error.
+ * {@code write} scope. Token times ({@code exp}, {@code nbf}) are checked by Spring's default
+ * validator with its 60 seconds of allowed clock skew. Failures answer as RFC 9457 problems like every other error.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
@@ -29,8 +30,8 @@ public class SecurityConfiguration {
             .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
             .authorizeHttpRequests(auth -> auth
                     .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
-                    .requestMatchers(HttpMethod.GET, "/api/**").hasAuthority("SCOPE_read")
-                    .requestMatchers("/api/**").hasAuthority("SCOPE_write")
+                    // Other methods never get here: PostOnlyFilter answers them 405 first.
+                    .requestMatchers(HttpMethod.POST, "/api/**").hasAuthority("SCOPE_write")
                     .anyRequest().denyAll())
             .oauth2ResourceServer(oauth -> oauth
                     .jwt(jwt -> { })

@@ -10,18 +10,30 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-/** A token without a subject, a UUID tenant or a known actor type is as good as no token: 401. */
+/**
+ * A token without a subject, a UUID tenant or a known actor type is as good as no token: 401.
+ * So is a subject the read model cannot store as an actor id: over 255 characters (the
+ * {@code VARCHAR(255)} of {@code created_by}, {@code actor_id}...) or holding a control
+ * character (NUL cannot be stored at all). The time claims are Spring's default validator's,
+ * which allows 60 seconds of clock skew on {@code exp} and {@code nbf}.
+ */
 public class TokenClaimsValidator implements OAuth2TokenValidator<Jwt> {
 
     public static final String TENANT_ID = "tenant_id";
     public static final String ACTOR_TYPE = "actor_type";
     private static final Set<String> ACTOR_TYPES = Set.of("user", "agent");
+    private static final int MAX_SUBJECT_LENGTH = 255;
 
     @Override
     public OAuth2TokenValidatorResult validate(Jwt jwt) {
         List<OAuth2Error> errors = new ArrayList<>();
-        if (jwt.getSubject() == null || jwt.getSubject().isBlank()) {
+        String subject = jwt.getSubject();
+        if (subject == null || subject.isBlank()) {
             errors.add(invalid("the token has no sub claim"));
+        } else if (subject.length() > MAX_SUBJECT_LENGTH) {
+            errors.add(invalid("the token's sub claim is longer than " + MAX_SUBJECT_LENGTH + " characters"));
+        } else if (subject.chars().anyMatch(Character::isISOControl)) {
+            errors.add(invalid("the token's sub claim contains a control character"));
         }
         if (!isUuid(jwt.getClaimAsString(TENANT_ID))) {
             errors.add(invalid("the token's tenant_id claim must be a UUID"));

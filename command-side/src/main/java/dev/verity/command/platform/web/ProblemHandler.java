@@ -13,12 +13,16 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.StreamReadException;
 
 import java.net.URI;
 import java.util.List;
@@ -115,6 +119,32 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return response;
     }
 
+    /**
+     * A body Jackson could not read: a syntax error says where, a type error or an unknown field
+     * names the field (a path such as {@code dependencies[0]}) and what it should have been.
+     */
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        if (!(e.getCause() instanceof JacksonException jackson)) {
+            return problem(HttpStatus.BAD_REQUEST, "malformed_request", "The request needs a JSON body");
+        }
+        if (jackson instanceof StreamReadException) {
+            TokenStreamLocation location = jackson.getLocation();
+            String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+            return problem(HttpStatus.BAD_REQUEST, "malformed_request",
+                           "The body is not valid JSON" + where + ": " + JsonFields.firstClause(jackson));
+        }
+        if (jackson.getPath().isEmpty()) {
+            return problem(HttpStatus.BAD_REQUEST, "malformed_request", "The body must be a JSON object");
+        }
+        ResponseEntity<Object> response = problem(HttpStatus.BAD_REQUEST, "malformed_request",
+                                                  "The request has a field of the wrong type or an unknown field");
+        ((ProblemDetail) response.getBody()).setProperty("errors",
+                List.of(Map.of("field", JsonFields.path(jackson), "message", JsonFields.reason(jackson))));
+        return response;
+    }
+
     /** Spring's own problems (unreadable JSON, wrong media type, 405...) get a code too. */
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
@@ -134,7 +164,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName();
     }
 
-    private static String codeFor(HttpStatusCode status) {
+    static String codeFor(HttpStatusCode status) {
         HttpStatus known = HttpStatus.resolve(status.value());
         return known == null ? "error" : known.name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -1,5 +1,6 @@
 package dev.verity.command.platform.web;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
@@ -23,14 +24,23 @@ public final class ProblemResponses {
 
     public static void write(HttpServletResponse response, HttpStatus status, String code, String detail)
             throws IOException {
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getOutputStream().write(json(status, code, detail));
+    }
+
+    /** The problem body alone, for writers that are not a servlet response (Tomcat's error valve). */
+    public static byte[] json(HttpStatus status, String code, String detail) {
         Map<String, Object> problem = new LinkedHashMap<>();
         problem.put("type", "urn:verity:problem:" + code);
         problem.put("title", status.getReasonPhrase());
         problem.put("status", status.value());
         problem.put("detail", detail);
         problem.put("code", code);
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        JSON.writeValue(response.getOutputStream(), problem);
+        try {
+            return JSON.writeValueAsBytes(problem);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A map of strings and numbers always serialises", e);
+        }
     }
 }

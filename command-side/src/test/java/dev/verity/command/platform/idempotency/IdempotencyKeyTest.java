@@ -42,6 +42,23 @@ class IdempotencyKeyTest extends IntegrationTest {
     }
 
     @Test
+    void submission_retriedWithTheSameKeyAndData_isMarkedReplayed() {
+        String task = (String) http.post("/api/v1/tasks", token, NEW_TASK).get("id");
+        String action = (String) http.post("/api/v1/tasks/" + task + "/actions", token,
+                                           Map.of("type", "TEXT_INPUT", "label", "Answer")).get("id");
+        String path = "/api/v1/tasks/" + task + "/actions/" + action + "/submissions";
+
+        Response first = http.post(path, token, Map.of("data", Map.of("text", "yes")), "Idempotency-Key", "sub-1");
+        Response retry = http.post(path, token, Map.of("data", Map.of("text", "yes")), "Idempotency-Key", "sub-1");
+
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(first.header("Idempotent-Replayed")).isNull();
+        assertThat(retry.status()).isEqualTo(200);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retry.get("id")).isEqualTo(first.get("id"));
+    }
+
+    @Test
     void sameKey_withAnotherRequest_returns409IdempotencyConflict_andChangesNothing() {
         http.post("/api/v1/tasks", token, NEW_TASK, "Idempotency-Key", "create-2");
 

@@ -1,4 +1,4 @@
-package dev.verity.command.platform.idempotency;
+package dev.verity.command.platform.web;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -11,18 +11,35 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
-/** A request whose body was read once (to fingerprint it) and can be read again by the controller. */
-final class BufferedRequest extends HttpServletRequestWrapper {
+/**
+ * A request whose body was read once (to measure or fingerprint it) and can be read again by
+ * whoever comes next in the chain.
+ */
+public final class BufferedRequest extends HttpServletRequestWrapper {
 
     private final byte[] body;
 
-    BufferedRequest(HttpServletRequest request) throws IOException {
+    public BufferedRequest(HttpServletRequest request, byte[] body) {
         super(request);
-        this.body = request.getInputStream().readAllBytes();
+        this.body = body;
     }
 
-    byte[] body() {
+    public static BufferedRequest readFully(HttpServletRequest request) throws IOException {
+        return new BufferedRequest(request, request.getInputStream().readAllBytes());
+    }
+
+    public byte[] body() {
         return body;
+    }
+
+    @Override
+    public int getContentLength() {
+        return body.length;
+    }
+
+    @Override
+    public long getContentLengthLong() {
+        return body.length;
     }
 
     @Override
