@@ -45,21 +45,29 @@ public final class SecretDetector {
     private static final Set<String> SESSION_NAMES = Set.of("session", "sessionid");
 
     private static final List<Shape> SHAPES = List.of(
-            new Shape("a JSON Web Token", "(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"),
-            new Shape("a private key", "(?i)\\bBEGIN(?: [A-Z0-9]+){0,3} PRIVATE KEY\\b|PuTTY-User-Key-File-\\d"),
+            new Shape("a JSON Web Token", "(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*",
+                      "eyj"),
+            new Shape("a private key", "(?i)\\bBEGIN(?: [A-Z0-9]+){0,3} PRIVATE KEY\\b|PuTTY-User-Key-File-\\d",
+                      "private key", "putty-user-key-file-"),
             new Shape("an AWS access key", "(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)"
-                                           + "[A-Z0-9]{16}(?![A-Za-z0-9])"),
-            new Shape("a GitHub token", "(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})"),
-            new Shape("a GitLab token", "(?<![A-Za-z0-9])glpat-[A-Za-z0-9_-]{20,}"),
-            new Shape("a Stripe key", "(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,}"),
+                                           + "[A-Z0-9]{16}(?![A-Za-z0-9])",
+                      "akia", "asia", "abia", "acca", "agpa", "aida", "aipa", "anpa", "anva", "aroa", "apka"),
+            new Shape("a GitHub token", "(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})",
+                      "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+            new Shape("a GitLab token", "(?<![A-Za-z0-9])glpat-[A-Za-z0-9_-]{20,}", "glpat-"),
+            new Shape("a Stripe key", "(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,}",
+                      "sk_", "rk_", "whsec_"),
             new Shape("a Slack token", "(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}"
-                                       + "|hooks\\.slack\\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+"),
+                                       + "|hooks\\.slack\\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+",
+                      "xox", "hooks.slack.com"),
             new Shape("a Google API key", "(?<![A-Za-z0-9])(?:AIza[0-9A-Za-z_-]{35}|GOCSPX-[A-Za-z0-9_-]{20,}"
-                                          + "|ya29\\.[0-9A-Za-z_-]{20,})"),
-            new Shape("an npm or PyPI token", "(?<![A-Za-z0-9])(?:npm_[A-Za-z0-9]{36}|pypi-AgE[A-Za-z0-9_-]{50,})"),
-            new Shape("a SendGrid key", "(?<![A-Za-z0-9])SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}"),
-            new Shape("a password hash", "\\$2[aby]?\\$\\d{2}\\$[./A-Za-z0-9]{53}"),
-            new Shape("a password in a URL", "(?i)\\b[a-z][a-z0-9+.-]{1,20}://[^\\s/:@]+:[^\\s/@]+@"));
+                                          + "|ya29\\.[0-9A-Za-z_-]{20,})",
+                      "aiza", "gocspx-", "ya29."),
+            new Shape("an npm or PyPI token", "(?<![A-Za-z0-9])(?:npm_[A-Za-z0-9]{36}|pypi-AgE[A-Za-z0-9_-]{50,})",
+                      "npm_", "pypi-age"),
+            new Shape("a SendGrid key", "(?<![A-Za-z0-9])SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}", "sg."),
+            new Shape("a password hash", "\\$2[aby]?\\$\\d{2}\\$[./A-Za-z0-9]{53}", "$2"),
+            new Shape("a password in a URL", "(?i)\\b[a-z][a-z0-9+.-]{1,20}://[^\\s/:@]+:[^\\s/@]+@", "://"));
 
     /** Credentials after a scheme word, as in an Authorization header; "Bearer" alone says enough. */
     private static final Pattern BEARER = Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/-]{16,}");
@@ -72,9 +80,14 @@ public final class SecretDetector {
     private static final Pattern HEX = Pattern.compile("(?i)[0-9a-f]+");
     private static final Pattern PLACEHOLDER = Pattern.compile("(?i)[*x\u2022.#-]+|\\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_]+%");
 
-    private record Shape(String kind, Pattern pattern) {
-        Shape(String kind, String regex) {
-            this(kind, Pattern.compile(regex));
+    /** A credential's pattern, tried only when the lower-cased text holds one of its literal anchors. */
+    private record Shape(String kind, Pattern pattern, List<String> anchors) {
+        Shape(String kind, String regex, String... anchors) {
+            this(kind, Pattern.compile(regex), List.of(anchors));
+        }
+
+        boolean foundIn(String readable, String lower) {
+            return anchors.stream().anyMatch(lower::contains) && pattern.matcher(readable).find();
         }
     }
 
@@ -84,16 +97,22 @@ public final class SecretDetector {
             return Optional.empty();
         }
         String readable = readable(text);
+        String lower = readable.toLowerCase(Locale.ROOT);
         for (Shape shape : SHAPES) {
-            if (shape.pattern().matcher(readable).find()) {
+            if (shape.foundIn(readable, lower)) {
                 return Optional.of(shape.kind());
             }
         }
-        if (BEARER.matcher(readable).find() || anyRandomGroup(SCHEME_CREDENTIAL.matcher(readable))) {
+        if (lower.contains("bearer") && BEARER.matcher(readable).find()
+                || (lower.contains("basic") || lower.contains("token"))
+                   && anyRandomGroup(SCHEME_CREDENTIAL.matcher(readable))) {
             return Optional.of("an authorization credential");
         }
-        if (anyRandomGroup(OPENAI_KEY.matcher(readable))) {
+        if (lower.contains("sk-") && anyRandomGroup(OPENAI_KEY.matcher(readable))) {
             return Optional.of("an API key");
+        }
+        if (lower.indexOf(':') < 0 && lower.indexOf('=') < 0) {
+            return Optional.empty();
         }
         Matcher assignment = ASSIGNMENT.matcher(readable);
         int from = 0;
