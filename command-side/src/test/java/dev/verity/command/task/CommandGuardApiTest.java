@@ -5,6 +5,7 @@ import dev.verity.command.support.Http.Response;
 import dev.verity.command.support.IntegrationTest;
 import dev.verity.command.task.TaskCommand.CreateTask;
 import dev.verity.events.task.TaskType;
+import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
@@ -29,6 +30,9 @@ class CommandGuardApiTest extends IntegrationTest {
 
     @Autowired
     private CommandGateway commandGateway;
+
+    @Autowired
+    private CommandBus commandBus;
 
     private Map<String, Object> task(UUID id, Object... fields) {
         Map<String, Object> body = new HashMap<>(Map.of("id", id, "projectId", PROJECT, "type", "REVIEW", "title", "t"));
@@ -170,6 +174,21 @@ class CommandGuardApiTest extends IntegrationTest {
                 .isInstanceOfSatisfying(DomainException.class, e -> {
                     assertThat(e.code()).isEqualTo("validation_failed");
                     assertThat(e.errors().get(0)).containsEntry("field", "title");
+                });
+        assertThat(eventCount(id)).isZero();
+    }
+
+    /** Process managers and future senders may skip the gateway; the guard sits on the bus. */
+    @Test
+    void commandBus_refusesACommandWithASecret_dispatchedDirectly() {
+        UUID id = UUID.randomUUID();
+        CreateTask command = new CreateTask(id, tenant, PROJECT, TaskType.REVIEW, "t", null, null, null, null, null,
+                                            null, null, List.of(), Map.of("passphrase", "open sesame"), "system");
+
+        assertThatThrownBy(() -> commandBus.dispatch(GenericCommandMessage.asCommandMessage(command)))
+                .isInstanceOfSatisfying(DomainException.class, e -> {
+                    assertThat(e.code()).isEqualTo("secret_rejected");
+                    assertThat(e.errors().get(0)).containsEntry("field", "metadata.passphrase");
                 });
         assertThat(eventCount(id)).isZero();
     }
