@@ -22,7 +22,7 @@ import java.util.function.BiFunction;
  */
 public final class CommandGuard implements MessageDispatchInterceptor<CommandMessage<?>> {
 
-    static final String SECRET_REJECTED = "secret_rejected";
+    private static final String SECRET_REJECTED = "secret_rejected";
     /** Metadata is named by where the client gave it: a header or a claim of its token. */
     private static final Map<String, String> METADATA_SOURCES = Map.of(MetadataKeys.CORRELATION_ID, "X-Correlation-Id",
                                                                        MetadataKeys.ACTOR_ID, "token.sub",

@@ -172,7 +172,7 @@ public final class SecretDetector {
         return false;
     }
 
-    /** At least 16 characters mixing digits with letters, or all of lower, upper and digits. */
+    /** At least 16 characters, digits mixed with letters: how generated keys look, and words do not. */
     private static boolean looksRandom(String value) {
         if (value.length() < 16) {
             return false;
