@@ -1,7 +1,6 @@
 package dev.verity.command.task;
 
 import dev.verity.command.platform.DomainException;
-import dev.verity.command.platform.SecretGuard;
 import dev.verity.command.task.TaskCommand.AddAction;
 import dev.verity.command.task.TaskCommand.AddStep;
 import dev.verity.command.task.TaskCommand.AddTarget;
@@ -104,8 +103,6 @@ class Task {
         requireText("title", command.title(), 255);
         Objects.requireNonNull(command.projectId(), "projectId is required");
         Objects.requireNonNull(command.type(), "type is required");
-        SecretGuard.requireNoSecrets("metadata", command.metadata());
-        SecretGuard.requireNoSecrets("description", command.description());
         if (command.parentTaskId() != null) {
             boolean known = !command.parentTaskId().equals(command.taskId())
                     && lookup.find(command.tenantId(), command.parentTaskId()).isPresent();
@@ -156,7 +153,6 @@ class Task {
     @CommandHandler
     CommandResult handle(BlockTask command) {
         requireText("reason", command.reason(), 2000);
-        SecretGuard.requireNoSecrets("reason", command.reason());
         if (manuallyBlocked) {
             throw invalidTransition("block", "it is already blocked");
         }
@@ -192,7 +188,6 @@ class Task {
         if (status != TaskStatus.PENDING && status != TaskStatus.IN_PROGRESS) {
             throw invalidTransition("complete", "it is " + status.wire());
         }
-        SecretGuard.requireNoSecrets("notes", command.notes());
         apply(new TaskCompleted(taskId, command.notes(), command.completedBy()));
         return result(taskId, true);
     }
@@ -202,7 +197,6 @@ class Task {
         requireNotCompleted();
         Objects.requireNonNull(command.type(), "type is required");
         requireText("label", command.label(), 255);
-        SecretGuard.requireNoSecrets("config", command.config());
         if (actionIds.contains(command.actionId())) {
             throw DomainException.conflict("already_exists", "action " + command.actionId() + " already exists");
         }
@@ -231,7 +225,6 @@ class Task {
             throw DomainException.notFound("action_not_found", "task " + taskId + " has no action " + command.actionId());
         }
         requireNotCompleted();
-        SecretGuard.requireNoSecrets("data", command.data());
         apply(new ActionSubmitted(taskId, command.actionId(), command.submissionId(), command.idempotencyKey(),
                                   command.data(), command.submittedBy()));
         return result(command.submissionId(), true);
@@ -242,7 +235,6 @@ class Task {
         requireNotCompleted();
         Objects.requireNonNull(command.targetType(), "targetType is required");
         Objects.requireNonNull(command.targetId(), "targetId is required");
-        SecretGuard.requireNoSecrets("metadata", command.metadata());
         apply(new TaskTargetAdded(taskId, command.targetRowId(), command.targetType(), command.targetId(),
                                   command.metadata() == null ? Map.of() : command.metadata()));
         return result(command.targetRowId(), true);
@@ -252,7 +244,6 @@ class Task {
     CommandResult handle(AddStep command) {
         requireNotCompleted();
         requireText("action", command.action(), 10_000);
-        SecretGuard.requireNoSecrets("action", command.action());
         apply(new StepAdded(taskId, command.stepId(), command.action()));
         return result(command.stepId(), true);
     }
@@ -274,7 +265,6 @@ class Task {
         if (step.status() != StepStatus.EXECUTING) {
             throw invalidStepTransition("complete", step);
         }
-        SecretGuard.requireNoSecrets("result", command.result());
         apply(new StepCompleted(taskId, command.stepId(), command.result()));
         return result(command.stepId(), true);
     }
@@ -285,7 +275,6 @@ class Task {
         if (step.status() != StepStatus.EXECUTING) {
             throw invalidStepTransition("fail", step);
         }
-        SecretGuard.requireNoSecrets("error", command.error());
         apply(new StepFailed(taskId, command.stepId(), command.error()));
         return result(command.stepId(), true);
     }

@@ -127,14 +127,6 @@ class TaskTest {
     }
 
     @Test
-    void create_fails_withSecretRejected_whenMetadataHoldsAPassword() {
-        CreateTask command = new CreateTask(TASK, TENANT, PROJECT, TaskType.REVIEW, "t", null, null, null, null,
-                                            null, null, null, List.of(), Map.of("db", Map.of("password", "hunter2")),
-                                            "alice");
-        expectCode(fixture.givenNoPriorActivity().when(command), "secret_rejected");
-    }
-
-    @Test
     void create_fails_withIllegalArgument_whenTitleIsBlank() {
         CreateTask command = new CreateTask(TASK, TENANT, PROJECT, TaskType.REVIEW, " ", null, null, null, null,
                                             null, null, null, List.of(), null, "alice");
@@ -265,13 +257,6 @@ class TaskTest {
                .expectEvents(new TaskActionAdded(TASK, ACTION, ActionType.APPROVE_REJECT, "Approve?", null,
                                                  Map.of("approveLabel", "Yes"), 1))
                .expectResultMessagePayload(new CommandResult(ACTION, 1, true));
-    }
-
-    @Test
-    void addAction_fails_withSecretRejected_whenConfigHoldsAnApiKey() {
-        expectCode(fixture.given(pending())
-                          .when(new AddAction(TASK, TENANT, null, ACTION, ActionType.EXTERNAL_LINK, "Open", null,
-                                              Map.of("url", "https://x", "apiKey", "abc"), 0)), "secret_rejected");
     }
 
     private TaskActionAdded actionAdded() {

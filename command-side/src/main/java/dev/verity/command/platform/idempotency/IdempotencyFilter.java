@@ -1,5 +1,6 @@
 package dev.verity.command.platform.idempotency;
 
+import dev.verity.command.platform.guard.SecretDetector;
 import dev.verity.command.platform.security.Caller;
 import dev.verity.command.platform.web.BufferedRequest;
 import dev.verity.command.platform.web.ProblemResponses;
@@ -39,6 +40,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 
     private static final Pattern SUBMISSIONS = Pattern.compile("^/api/v1/tasks/[^/]+/actions/[^/]+/submissions$");
     private static final int MAX_KEY_LENGTH = 255;
+    private static final SecretDetector SECRETS = new SecretDetector();
 
     private final IdempotencyKeys keys;
     private final TransactionTemplate transactions;
@@ -68,6 +70,12 @@ class IdempotencyFilter extends OncePerRequestFilter {
         if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
             ProblemResponses.write(response, HttpStatus.BAD_REQUEST, "validation_failed",
                          "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters");
+            return;
+        }
+        if (SECRETS.credentialIn(key).isPresent()) {
+            // The key is kept with the answer for the retention period, outside the command guard's reach.
+            ProblemResponses.write(response, HttpStatus.BAD_REQUEST, "secret_rejected",
+                                   "Idempotency-Key looks like a credential; secrets must not be sent to Verity");
             return;
         }
         BufferedRequest buffered = BufferedRequest.readFully(request);

@@ -39,7 +39,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(DomainException.class)
     ResponseEntity<Object> domain(DomainException e) {
-        return problem(e.status(), e.code(), e.getMessage());
+        ResponseEntity<Object> response = problem(e.status(), e.code(), e.getMessage());
+        if (!e.errors().isEmpty()) {
+            ((ProblemDetail) response.getBody()).setProperty("errors", e.errors());
+        }
+        return response;
     }
 
     @ExceptionHandler(RequestValidationException.class)

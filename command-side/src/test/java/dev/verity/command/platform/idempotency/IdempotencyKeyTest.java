@@ -84,6 +84,20 @@ class IdempotencyKeyTest extends IntegrationTest {
     }
 
     @Test
+    void create_returns400SecretRejected_whenTheKeyIsAJwt_andKeepsNeitherKeyNorTask() {
+        String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlc2lnbmF0dXJl";
+
+        Response response = http.post("/api/v1/tasks", token, NEW_TASK, "Idempotency-Key", jwt);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.get("code")).isEqualTo("secret_rejected");
+        assertThat((String) response.get("detail")).contains("Idempotency-Key").doesNotContain(jwt);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM command_model.idempotency_keys WHERE tenant_id = ?",
+                                       Long.class, tenant)).isZero();
+        assertThat(tasksOfTenant()).isZero();
+    }
+
+    @Test
     void racingRetries_withOneKey_haveExactlyOneEffect() throws Exception {
         int racers = 12;
         ExecutorService pool = Executors.newFixedThreadPool(racers);
