@@ -73,6 +73,8 @@ class Task {
     private boolean manuallyBlocked;
     private List<UUID> blockedBy;
     private Set<UUID> actionIds;
+    private Set<UUID> targetIds;
+    private Set<UUID> submissionIds;
     private Map<String, ActionSubmitted> submissionsByKey;
     private Map<UUID, StepState> steps;
 
@@ -203,9 +205,7 @@ class Task {
         Objects.requireNonNull(command.type(), "type is required");
         requireText("label", command.label(), 255);
         SecretGuard.requireNoSecrets("config", command.config());
-        if (actionIds.contains(command.actionId())) {
-            throw DomainException.conflict("already_exists", "action " + command.actionId() + " already exists");
-        }
+        requireNewChild("action", actionIds, command.actionId());
         apply(new TaskActionAdded(taskId, command.actionId(), command.type(), command.label(), command.description(),
                                   command.config() == null ? Map.of() : command.config(), command.displayOrder()));
         return result(command.actionId(), true);
@@ -232,6 +232,7 @@ class Task {
         }
         requireNotCompleted();
         SecretGuard.requireNoSecrets("data", command.data());
+        requireNewChild("submission", submissionIds, command.submissionId());
         apply(new ActionSubmitted(taskId, command.actionId(), command.submissionId(), command.idempotencyKey(),
                                   command.data(), command.submittedBy()));
         return result(command.submissionId(), true);
@@ -243,6 +244,7 @@ class Task {
         Objects.requireNonNull(command.targetType(), "targetType is required");
         Objects.requireNonNull(command.targetId(), "targetId is required");
         SecretGuard.requireNoSecrets("metadata", command.metadata());
+        requireNewChild("target", targetIds, command.targetRowId());
         apply(new TaskTargetAdded(taskId, command.targetRowId(), command.targetType(), command.targetId(),
                                   command.metadata() == null ? Map.of() : command.metadata()));
         return result(command.targetRowId(), true);
@@ -253,6 +255,7 @@ class Task {
         requireNotCompleted();
         requireText("action", command.action(), 10_000);
         SecretGuard.requireNoSecrets("action", command.action());
+        requireNewChild("step", steps.keySet(), command.stepId());
         apply(new StepAdded(taskId, command.stepId(), command.action()));
         return result(command.stepId(), true);
     }
@@ -297,6 +300,8 @@ class Task {
         status = event.status();
         blockedBy = event.blockedBy();
         actionIds = new HashSet<>();
+        targetIds = new HashSet<>();
+        submissionIds = new HashSet<>();
         submissionsByKey = new HashMap<>();
         steps = new HashMap<>();
     }
@@ -338,6 +343,12 @@ class Task {
     @EventSourcingHandler
     void on(ActionSubmitted event) {
         submissionsByKey.put(event.idempotencyKey(), event);
+        submissionIds.add(event.submissionId());
+    }
+
+    @EventSourcingHandler
+    void on(TaskTargetAdded event) {
+        targetIds.add(event.targetRowId());
     }
 
     @EventSourcingHandler
@@ -375,6 +386,16 @@ class Task {
             throw DomainException.notFound("step_not_found", "task " + taskId + " has no step " + stepId);
         }
         return step;
+    }
+
+    /**
+     * Child ids are client-chosen and the read model keys a child by its task, so an id may be
+     * used once per kind within a task: a second use would overwrite the first's row.
+     */
+    private static void requireNewChild(String kind, Set<UUID> existing, UUID id) {
+        if (existing.contains(id)) {
+            throw DomainException.conflict("already_exists", kind + " " + id + " already exists");
+        }
     }
 
     private void requireStatus(String action, TaskStatus required) {
