@@ -7,11 +7,17 @@ import dev.verity.query.EventStreams;
 import dev.verity.query.ProbeProjection;
 import dev.verity.query.QuerySideTest;
 import dev.verity.query.TaskEvents;
+import dev.verity.query.platform.projection.ProjectionReplayer;
+import dev.verity.query.platform.projection.Projections;
+import dev.verity.query.platform.projection.ReadModelWriter;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -43,6 +49,10 @@ class TenantWritesTest extends QuerySideTest {
     private TenantWrites tenantWrites;
     @Autowired
     private PlatformTransactionManager transactionManager;
+    @Autowired
+    private Projections projections;
+    @Autowired
+    private NamedParameterJdbcTemplate jdbc;
 
     @AfterEach
     void cleanUp() {
@@ -94,6 +104,31 @@ class TenantWritesTest extends QuerySideTest {
         assertThat(awaitParkedCause(trespasser)).contains(ProbeProjection.TRESPASS_REFUSED)
                                                 .contains("violates row-level security policy");
         assertThat(probeRow(trespasser)).containsEntry("tenant_id", tenant);
+    }
+
+    /** Rebuilds, verification and as-of views replay through the same confinement. */
+    @Test
+    void aReplayedStatementInsertingAnotherTenantsRow_isRefused() {
+        UUID smuggled = UuidV7.generate();
+        ProbeProjection.trespassOn(trespasser, """
+                INSERT INTO {schema}.probe_tasks (id, tenant_id, title, created_at, updated_at, version)
+                VALUES (:id, :tenant_id, 'smuggled', now(), now(), 0)""",
+                new MapSqlParameterSource("id", smuggled).addValue("tenant_id", victimTenant));
+        ProjectionReplayer replayer = new ProjectionReplayer(
+                projections.find(ProbeProjection.NAME).orElseThrow()
+                           .newInstance(new ReadModelWriter(jdbc, ReadModelWriter.READ_MODEL)), tenantWrites);
+        List<EventMessage<?>> events = List.of(
+                new GenericDomainEventMessage<>("Task", trespasser.toString(), 0,
+                                                TaskEvents.created(trespasser, tenant, project), EventStreams.metaData(tenant)),
+                new GenericDomainEventMessage<>("Task", trespasser.toString(), 1,
+                                                new TaskAssigned(trespasser, AssigneeType.USER, "mallory"),
+                                                EventStreams.metaData(tenant)));
+
+        assertThatThrownBy(() -> new TransactionTemplate(transactionManager)
+                .executeWithoutResult(status -> replayer.apply(events)))
+                .hasMessageContaining("violates row-level security policy");
+        assertThat(owner.queryForObject("SELECT count(*) FROM read_model.probe_tasks WHERE id IN (?, ?)", Long.class,
+                                        smuggled, trespasser)).isZero();
     }
 
     @Test
