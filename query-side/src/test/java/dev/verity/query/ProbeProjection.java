@@ -11,6 +11,7 @@ import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
@@ -29,7 +30,8 @@ import static dev.verity.query.platform.projection.SqlValues.time;
  * A projection that exists only in tests, registered like any real one (processing group, dead-letter
  * queue, admin API), whose handlers can be told to fail or to hold on one task. It keeps one row
  * per task in {@code read_model.probe_tasks}. A fault fires after the row is written, so a parked
- * event also proves that its half-done write was rolled back. Faults are global to the JVM: tests
+ * event also proves that its half-done write was rolled back. A planted statement
+ * ({@link #trespassOn}) plays a faulty projection that reaches for another tenant's rows. Faults are global to the JVM: tests
  * set them only on their own task ids and {@link #reset} them afterwards.
  */
 @ProcessingGroup(ProbeProjection.NAME)
@@ -38,9 +40,15 @@ public class ProbeProjection {
     public static final String NAME = "probe";
     public static final String TABLE = "probe_tasks";
     public static final String FAULT_MESSAGE = "probe fault";
+    public static final String TRESPASS_MESSAGE = "probe statement reached no row";
+    public static final String TRESPASS_REFUSED = "probe statement refused";
+
+    private record Trespass(String sql, MapSqlParameterSource parameters) {
+    }
 
     private static final Map<UUID, Hold> HOLDS = new ConcurrentHashMap<>();
     private static final Map<UUID, Boolean> FAILING = new ConcurrentHashMap<>();
+    private static final Map<UUID, Trespass> TRESPASSES = new ConcurrentHashMap<>();
 
     private final ReadModelWriter writer;
 
@@ -64,8 +72,17 @@ public class ProbeProjection {
         return hold;
     }
 
+    /**
+     * Every instance handling this task's next assignments also runs {@code sql} (tables named
+     * {@code {schema}.table}) in the same handler: a projection's faulty statement, on purpose.
+     */
+    public static void trespassOn(UUID taskId, String sql, MapSqlParameterSource parameters) {
+        TRESPASSES.put(taskId, new Trespass(sql, parameters));
+    }
+
     public static void reset() {
         FAILING.clear();
+        TRESPASSES.clear();
         HOLDS.values().forEach(Hold::release);
         HOLDS.clear();
     }
@@ -86,8 +103,31 @@ public class ProbeProjection {
     @EventHandler
     public void on(TaskAssigned e, @SequenceNumber long version, @Timestamp Instant at) {
         writer.advance(TABLE, e.taskId(), version, at).ifPresent(tenant -> writer.update(
-                TABLE, e.taskId(), new MapSqlParameterSource("assignee_id", e.assigneeId())));
+                TABLE, new MapSqlParameterSource("tenant_id", tenant).addValue("id", e.taskId()),
+                new MapSqlParameterSource("assignee_id", e.assigneeId())));
+        trespass(e.taskId());
         faults(e.taskId());
+    }
+
+    /**
+     * Runs the statement a test planted for this task. A statement the database refused fails
+     * with the database's own words (Spring's translation drops them); one that reached no row
+     * fails too.
+     */
+    private void trespass(UUID taskId) {
+        Trespass trespass = TRESPASSES.get(taskId);
+        if (trespass == null) {
+            return;
+        }
+        int[] counts;
+        try {
+            counts = writer.batch(trespass.sql(), List.of(trespass.parameters()));
+        } catch (DataAccessException e) {
+            throw new IllegalStateException(TRESPASS_REFUSED + ": " + e.getMostSpecificCause().getMessage(), e);
+        }
+        if (counts[0] == 0) {
+            throw new IllegalStateException(TRESPASS_MESSAGE + ": " + trespass.sql());
+        }
     }
 
     private static void faults(UUID taskId) {

@@ -72,6 +72,8 @@ class Task {
     private boolean manuallyBlocked;
     private List<UUID> blockedBy;
     private Set<UUID> actionIds;
+    private Set<UUID> targetIds;
+    private Set<UUID> submissionIds;
     private Map<String, ActionSubmitted> submissionsByKey;
     private Map<UUID, StepState> steps;
 
@@ -197,9 +199,7 @@ class Task {
         requireNotCompleted();
         Objects.requireNonNull(command.type(), "type is required");
         requireText("label", command.label(), 255);
-        if (actionIds.contains(command.actionId())) {
-            throw DomainException.conflict("already_exists", "action " + command.actionId() + " already exists");
-        }
+        requireNewChild("action", actionIds, command.actionId());
         apply(new TaskActionAdded(taskId, command.actionId(), command.type(), command.label(), command.description(),
                                   command.config() == null ? Map.of() : command.config(), command.displayOrder()));
         return result(command.actionId(), true);
@@ -225,6 +225,7 @@ class Task {
             throw DomainException.notFound("action_not_found", "task " + taskId + " has no action " + command.actionId());
         }
         requireNotCompleted();
+        requireNewChild("submission", submissionIds, command.submissionId());
         apply(new ActionSubmitted(taskId, command.actionId(), command.submissionId(), command.idempotencyKey(),
                                   command.data(), command.submittedBy()));
         return result(command.submissionId(), true);
@@ -235,6 +236,7 @@ class Task {
         requireNotCompleted();
         Objects.requireNonNull(command.targetType(), "targetType is required");
         Objects.requireNonNull(command.targetId(), "targetId is required");
+        requireNewChild("target", targetIds, command.targetRowId());
         apply(new TaskTargetAdded(taskId, command.targetRowId(), command.targetType(), command.targetId(),
                                   command.metadata() == null ? Map.of() : command.metadata()));
         return result(command.targetRowId(), true);
@@ -244,6 +246,7 @@ class Task {
     CommandResult handle(AddStep command) {
         requireNotCompleted();
         requireText("action", command.action(), 10_000);
+        requireNewChild("step", steps.keySet(), command.stepId());
         apply(new StepAdded(taskId, command.stepId(), command.action()));
         return result(command.stepId(), true);
     }
@@ -286,6 +289,8 @@ class Task {
         status = event.status();
         blockedBy = event.blockedBy();
         actionIds = new HashSet<>();
+        targetIds = new HashSet<>();
+        submissionIds = new HashSet<>();
         submissionsByKey = new HashMap<>();
         steps = new HashMap<>();
     }
@@ -327,6 +332,12 @@ class Task {
     @EventSourcingHandler
     void on(ActionSubmitted event) {
         submissionsByKey.put(event.idempotencyKey(), event);
+        submissionIds.add(event.submissionId());
+    }
+
+    @EventSourcingHandler
+    void on(TaskTargetAdded event) {
+        targetIds.add(event.targetRowId());
     }
 
     @EventSourcingHandler
@@ -364,6 +375,16 @@ class Task {
             throw DomainException.notFound("step_not_found", "task " + taskId + " has no step " + stepId);
         }
         return step;
+    }
+
+    /**
+     * Child ids are client-chosen and the read model keys a child by its task, so an id may be
+     * used once per kind within a task: a second use would overwrite the first's row.
+     */
+    private static void requireNewChild(String kind, Set<UUID> existing, UUID id) {
+        if (existing.contains(id)) {
+            throw DomainException.conflict("already_exists", kind + " " + id + " already exists");
+        }
     }
 
     private void requireStatus(String action, TaskStatus required) {

@@ -471,6 +471,34 @@ class TaskCommandApiTest extends IntegrationTest {
     }
 
     @Test
+    void childIds_return409_alreadyExists_whenReusedWithinTheTask_andStoreNothing() {
+        UUID id = createTask();
+        UUID child = UUID.randomUUID();
+        String task = "/api/v1/tasks/" + id;
+        assertThat(post(task + "/steps", Map.of("id", child, "action", "fetch")).status()).isEqualTo(201);
+        assertThat(post(task + "/actions", Map.of("id", child, "type", "TEXT_INPUT", "label", "x")).status())
+                .isEqualTo(201);
+        assertThat(post(task + "/targets", Map.of("id", child, "targetType", "spec_section",
+                                                  "targetId", UUID.randomUUID())).status()).isEqualTo(201);
+
+        assertProblem(post(task + "/steps", Map.of("id", child, "action", "again")), 409, "already_exists");
+        assertProblem(post(task + "/actions", Map.of("id", child, "type", "TEXT_INPUT", "label", "y")),
+                      409, "already_exists");
+        assertProblem(post(task + "/targets", Map.of("id", child, "targetType", "spec_section",
+                                                     "targetId", UUID.randomUUID())), 409, "already_exists");
+        assertThat(eventCount(id)).isEqualTo(4);
+    }
+
+    @Test
+    void childIds_areFree_inAnotherTask() {
+        UUID step = UUID.randomUUID();
+        assertThat(post("/api/v1/tasks/" + createTask() + "/steps", Map.of("id", step, "action", "a")).status())
+                .isEqualTo(201);
+        assertThat(post("/api/v1/tasks/" + createTask() + "/steps", Map.of("id", step, "action", "b")).status())
+                .isEqualTo(201);
+    }
+
+    @Test
     void addStep_returns400_withoutAction() {
         UUID id = createTask();
         assertProblem(post("/api/v1/tasks/" + id + "/steps", Map.of()), 400, "validation_failed");

@@ -259,6 +259,13 @@ class TaskTest {
                .expectResultMessagePayload(new CommandResult(ACTION, 1, true));
     }
 
+    @Test
+    void addAction_fails_withAlreadyExists_whenTheTaskHasAnActionWithThatId() {
+        expectCode(fixture.given(pending(), actionAdded())
+                          .when(new AddAction(TASK, TENANT, null, ACTION, ActionType.TEXT_INPUT, "Again", null,
+                                              Map.of(), 0)), "already_exists");
+    }
+
     private TaskActionAdded actionAdded() {
         return new TaskActionAdded(TASK, ACTION, ActionType.TEXT_INPUT, "Answer", null, Map.of(), 0);
     }
@@ -289,6 +296,14 @@ class TaskTest {
     }
 
     @Test
+    void submit_fails_withAlreadyExists_whenTheSubmissionIdWasUsedBefore() {
+        expectCode(fixture.given(pending(), actionAdded(),
+                                 new ActionSubmitted(TASK, ACTION, SUBMISSION, "key-1", Map.of("text", "hi"), "alice"))
+                          .when(new SubmitAction(TASK, TENANT, null, ACTION, SUBMISSION, "key-2", Map.of("text", "hi"),
+                                                 "alice")), "already_exists");
+    }
+
+    @Test
     void submit_fails_withActionNotFound_whenActionIsUnknown() {
         expectCode(fixture.given(pending())
                           .when(new SubmitAction(TASK, TENANT, null, ACTION, SUBMISSION, "k", Map.of(), "alice")),
@@ -302,6 +317,21 @@ class TaskTest {
         fixture.given(pending())
                .when(new AddTarget(TASK, TENANT, null, row, TargetType.SPEC_SECTION, question, null))
                .expectEvents(new TaskTargetAdded(TASK, row, TargetType.SPEC_SECTION, question, Map.of()));
+    }
+
+    @Test
+    void addTarget_fails_withAlreadyExists_whenTheTaskHasATargetWithThatId() {
+        UUID row = UUID.randomUUID();
+        expectCode(fixture.given(pending(), new TaskTargetAdded(TASK, row, TargetType.SPEC_SECTION, UUID.randomUUID(),
+                                                                Map.of()))
+                          .when(new AddTarget(TASK, TENANT, null, row, TargetType.SPEC_SECTION, UUID.randomUUID(), null)),
+                   "already_exists");
+    }
+
+    @Test
+    void addStep_fails_withAlreadyExists_whenTheTaskHasAStepWithThatId() {
+        expectCode(fixture.given(pending(), new StepAdded(TASK, STEP, "fetch"))
+                          .when(new AddStep(TASK, TENANT, null, STEP, "fetch again")), "already_exists");
     }
 
     @Test

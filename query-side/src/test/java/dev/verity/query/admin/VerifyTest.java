@@ -2,6 +2,8 @@ package dev.verity.query.admin;
 
 import dev.verity.events.common.UuidV7;
 import dev.verity.events.task.AssigneeType;
+import dev.verity.events.task.TaskEvent.StepAdded;
+import dev.verity.events.task.TaskEvent.StepStarted;
 import dev.verity.events.task.TaskEvent.TaskAssigned;
 import dev.verity.query.ApiClient.Response;
 import dev.verity.query.ProbeProjection;
@@ -120,6 +122,33 @@ class VerifyTest extends AdminApiTest {
         tables.values().stream()
               .filter(table -> !table.get("table").asString().equals("tasks"))
               .forEach(table -> assertThat(table.get("ok").asBoolean()).as("%s", table).isTrue());
+    }
+
+    @Test
+    void verify_comparesChildRowsByTenantTaskAndId_whenTwoTenantsShareAStepId() {
+        rebuildEverything();
+        UUID otherTenant = UUID.randomUUID();
+        UUID ours = UuidV7.generate();
+        UUID theirs = UuidV7.generate();
+        UUID step = UuidV7.generate();
+        awaitTaskVersion(ours, eventStreams.append(tenant, TaskEvents.created(ours, tenant, project),
+                                                   new StepAdded(ours, step, "ours")));
+        awaitTaskVersion(theirs, eventStreams.append(otherTenant, TaskEvents.created(theirs, otherTenant, project),
+                                                     new StepAdded(theirs, step, "theirs"),
+                                                     new StepStarted(theirs, step, 0)));
+
+        JsonNode untouched = api().post("/api/v1/admin/verify", admin()).body();
+        tampered = true;
+        owner.update("UPDATE read_model.steps SET result = 'x' WHERE tenant_id = ? AND id = ?", otherTenant, step);
+        JsonNode afterTampering = api().post("/api/v1/admin/verify", admin()).body();
+
+        assertThat(untouched.get("ok").asBoolean()).as("%s", untouched).isTrue();
+        JsonNode steps = tables(afterTampering).get("steps");
+        assertThat(steps.get("changedRows").asLong()).isEqualTo(1);
+        assertThat(steps.get("missingRows").asLong()).isZero();
+        assertThat(steps.get("differingKeys")).hasSize(1);
+        assertThat(steps.get("differingKeys").get(0).asString())
+                .contains(otherTenant.toString(), theirs.toString(), step.toString());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.verity.query.admin.projection;
 import dev.verity.query.platform.projection.ProjectionDefinition;
 import dev.verity.query.platform.projection.ProjectionReplayer;
 import dev.verity.query.platform.projection.ReadModelWriter;
+import dev.verity.query.platform.tenancy.TenantWrites;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -19,10 +20,12 @@ class Replays {
     private final EventStorageEngine storage;
     private final TransactionTemplate transactions;
     private final NamedParameterJdbcTemplate jdbc;
+    private final TenantWrites tenantWrites;
     private final int batchSize;
 
     Replays(EventStorageEngine storage, PlatformTransactionManager transactionManager, NamedParameterJdbcTemplate jdbc,
-            ProjectionOperationsProperties properties) {
+            TenantWrites tenantWrites, ProjectionOperationsProperties properties) {
+        this.tenantWrites = tenantWrites;
         this.storage = storage;
         this.transactions = new TransactionTemplate(transactionManager);
         this.jdbc = jdbc;
@@ -31,7 +34,8 @@ class Replays {
 
     StoreReplay into(ProjectionDefinition projection, String schema, BooleanSupplier cancelled,
                      Consumer<StoreReplay> afterBatch) {
-        ProjectionReplayer replayer = new ProjectionReplayer(projection.newInstance(new ReadModelWriter(jdbc, schema)));
+        ProjectionReplayer replayer = new ProjectionReplayer(projection.newInstance(new ReadModelWriter(jdbc, schema)),
+                                                          tenantWrites);
         return new StoreReplay(storage, transactions, batchSize, replayer, cancelled, afterBatch);
     }
 }

@@ -1,6 +1,7 @@
 package dev.verity.query.admin.projection;
 
 import dev.verity.query.platform.projection.ReadModelWriter;
+import dev.verity.query.platform.tenancy.TenantWrites;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -18,9 +19,11 @@ import java.util.stream.Stream;
  * <p>
  * A copy has the live table's columns, defaults, CHECK constraints, primary and unique keys and
  * indexes, all under the live names (index names are per schema, so they do not collide), so a
- * swapped-in table is indistinguishable from one Flyway made. Row-level security and the reader's
- * grant are not copied: {@code read_model.enable_tenant_isolation} applies them at the swap, the
- * one definition every read-model table gets.
+ * swapped-in table is indistinguishable from one Flyway made. Row-level security and the grants
+ * are not copied but applied by {@code read_model.enable_tenant_isolation}, the one definition
+ * every read-model table gets: on each copy as it is made, because the projections fill it as
+ * {@code verity_writer} under row-level security just as they write the live tables, and again at
+ * the swap.
  */
 @Component
 class ShadowTables {
@@ -46,6 +49,7 @@ class ShadowTables {
         identifiers(schema, tables);
         drop(schema);
         jdbc.execute("CREATE SCHEMA " + schema);
+        jdbc.execute("GRANT USAGE ON SCHEMA " + schema + " TO " + TenantWrites.WRITER_ROLE);
         for (String table : tables) {
             String live = READ_MODEL + "." + table;
             String copy = schema + "." + table;
@@ -69,6 +73,7 @@ class ShadowTables {
                 }
                 jdbc.execute(target.replaceFirst(Matcher.quoteReplacement(" ON " + copy + " USING ")));
             }
+            jdbc.execute("SELECT read_model.enable_tenant_isolation('" + copy + "')");
         }
     }
 

@@ -7,7 +7,9 @@ import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -109,27 +111,36 @@ final class StoreReplay {
         }
     }
 
+    /**
+     * Reads a batch first and then applies it: the projection writes as {@code verity_writer},
+     * while the engine fetches events through the same transaction's connection, as its owner.
+     */
     private Batch apply(Iterator<? extends TrackedEventMessage<?>> events, long limit,
                         Predicate<TrackedEventMessage<?>> include) {
         TrackingToken last = position;
         int read = 0;
+        boolean more = true;
+        List<TrackedEventMessage<?>> included = new ArrayList<>();
         while (read < batchSize) {
             if (cancelled.getAsBoolean()) {
                 throw new CancellationException("Replay cancelled");
             }
             if (!events.hasNext()) {
-                return new Batch(last, read, false);
+                more = false;
+                break;
             }
             TrackedEventMessage<?> event = events.next();
             if (event.trackingToken().position().orElse(0) > limit) {
-                return new Batch(last, read, false);
+                more = false;
+                break;
             }
             if (include.test(event)) {
-                projection.apply(event);
+                included.add(event);
             }
             last = event.trackingToken();
             read++;
         }
-        return new Batch(last, read, true);
+        projection.apply(included);
+        return new Batch(last, read, more);
     }
 }

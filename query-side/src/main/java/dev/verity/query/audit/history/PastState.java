@@ -6,6 +6,7 @@ import dev.verity.query.platform.projection.ProjectionDefinition;
 import dev.verity.query.platform.projection.ProjectionReplayer;
 import dev.verity.query.platform.projection.Projections;
 import dev.verity.query.platform.projection.ReadModelWriter;
+import dev.verity.query.platform.tenancy.TenantWrites;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.DomainEventStream;
 import org.axonframework.eventsourcing.eventstore.EventStore;
@@ -33,9 +34,11 @@ class PastState {
     private final Projections projections;
     private final ScratchTables scratchTables;
     private final NamedParameterJdbcTemplate jdbc;
+    private final TenantWrites tenantWrites;
 
     PastState(EventStore eventStore, Projections projections, ScratchTables scratchTables,
-              NamedParameterJdbcTemplate jdbc) {
+              NamedParameterJdbcTemplate jdbc, TenantWrites tenantWrites) {
+        this.tenantWrites = tenantWrites;
         this.eventStore = eventStore;
         this.projections = projections;
         this.scratchTables = scratchTables;
@@ -53,8 +56,8 @@ class PastState {
                 () -> new IllegalStateException("No projection named " + aggregate.projection()));
         return scratchTables.use(projection.tables(), () -> {
             ProjectionReplayer replayer = new ProjectionReplayer(
-                    projection.newInstance(new ReadModelWriter(jdbc, ScratchTables.SCHEMA)));
-            happened.get().forEach(replayer::apply);
+                    projection.newInstance(new ReadModelWriter(jdbc, ScratchTables.SCHEMA)), tenantWrites);
+            replayer.apply(happened.get());
             return aggregate.reader().read(ScratchTables.SCHEMA, tenantId, id);
         });
     }

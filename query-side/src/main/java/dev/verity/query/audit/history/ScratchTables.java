@@ -15,10 +15,10 @@ import java.util.regex.Pattern;
  * this connection sees them, they vanish with the transaction, and the transaction is always
  * rolled back, so nothing a replay writes can reach the live tables or another request.
  * <p>
- * Each copy gets the live table's constraints and indexes (the projection's
- * {@code ON CONFLICT (id)} needs the primary key) and the platform's tenant isolation, so the
- * query code reads it as {@code verity_reader} under row-level security, just as it reads the
- * live table.
+ * Each copy gets the live table's constraints and indexes (the projection's inserts rely on its
+ * keys) and the platform's tenant isolation, so the projection writes it as {@code verity_writer}
+ * and the query code reads it as {@code verity_reader}, both under row-level security, just as
+ * they write and read the live table.
  */
 @Component
 class ScratchTables {

@@ -1,5 +1,6 @@
 package dev.verity.query.platform.projection;
 
+import dev.verity.query.platform.tenancy.TenantWrites;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.ConfigurerModule;
@@ -44,7 +45,8 @@ class DeadLetterConfiguration {
     }
 
     @Bean
-    HandlerEnhancerDefinition eventHandlerSavepoints(PlatformTransactionManager transactionManager) {
-        return new EventHandlerSavepoints(transactionManager);
+    HandlerEnhancerDefinition eventHandlerSavepoints(PlatformTransactionManager transactionManager,
+                                                     TenantWrites tenantWrites) {
+        return new EventHandlerSavepoints(transactionManager, tenantWrites);
     }
 }

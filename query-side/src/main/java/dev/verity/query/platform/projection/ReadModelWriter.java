@@ -19,9 +19,18 @@ import java.util.stream.Collectors;
  * Each record has a root row (a task) holding {@code version}, the aggregate sequence number of
  * the last event applied to it. A projection first {@link #advance advances} the root; only when
  * that says the event is new does it write the event's change. A redelivered or replayed event
- * finds the version already there and changes nothing; a version never goes back. Creations and
- * child rows are {@link #insert inserted} with {@code ON CONFLICT (id) DO NOTHING}, so they are
- * safe to repeat too.
+ * finds the version already there and changes nothing; a version never goes back. A root row is
+ * {@link #insert inserted} with {@code ON CONFLICT (id) DO NOTHING}, so a creation is safe to
+ * repeat too.
+ *
+ * <h2>Children addressed by tenant, parent and id</h2>
+ * Child ids (a task's actions, steps, ...) are unique only within their parent, so child tables
+ * are keyed by {@code (tenant_id, <parent>_id, id)} and every statement on a child row names all
+ * three ({@link #update}). A child is written only after its event advanced the root, so it is
+ * new: {@link #insertChild} is a plain insert, and a row already holding its key is an error that
+ * parks the event, never a silent no-op. Likewise an update that matches no row is an error.
+ * Row-level security confines all of it to the event's tenant on top (see
+ * {@code platform.tenancy.TenantWrites}).
  *
  * <h2>Rows and token in one transaction</h2>
  * The writer opens no transaction of its own: it runs on whatever Spring transaction is bound to
@@ -43,6 +52,7 @@ public final class ReadModelWriter {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final String SCHEMA_PLACEHOLDER = "{schema}";
+    private static final String KEY_PREFIX = "key_";
 
     private final NamedParameterJdbcTemplate jdbc;
     private final String schema;
@@ -53,15 +63,30 @@ public final class ReadModelWriter {
     }
 
     /**
-     * Inserts a row unless one with its {@code id} exists.
+     * Inserts a root row unless this tenant's row with its {@code id} exists (a replayed creation).
      *
      * @return true when this call created the row
+     * @throws IllegalStateException when the id is taken by a row of another tenant
      */
     public boolean insert(String table, MapSqlParameterSource row) {
-        List<String> columns = row.getValues().keySet().stream().map(ReadModelWriter::identifier).toList();
-        String values = columns.stream().map(column -> ":" + column).collect(Collectors.joining(", "));
-        return jdbc.update("INSERT INTO " + table(table) + " (" + String.join(", ", columns) + ") VALUES (" + values + ")"
-                           + " ON CONFLICT (id) DO NOTHING", row) == 1;
+        if (jdbc.update(insertSql(table, row) + " ON CONFLICT (id) DO NOTHING", row) == 1) {
+            return true;
+        }
+        Boolean ours = jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM " + table(table)
+                                           + " WHERE id = :id AND tenant_id = :tenant_id)", row, Boolean.class);
+        if (!Boolean.TRUE.equals(ours)) {
+            throw new IllegalStateException(table(table) + " already holds id " + row.getValue("id")
+                                            + " for another tenant");
+        }
+        return false;
+    }
+
+    /**
+     * Inserts a child row, which must be new: a row with its key already there (a reused id) fails
+     * with a {@link org.springframework.dao.DuplicateKeyException} instead of being skipped.
+     */
+    public void insertChild(String table, MapSqlParameterSource row) {
+        jdbc.update(insertSql(table, row), row);
     }
 
     /**
@@ -79,13 +104,28 @@ public final class ReadModelWriter {
         return tenant.stream().findFirst();
     }
 
-    /** Sets the given columns of the row with this {@code id}. */
-    public void update(String table, UUID id, MapSqlParameterSource columns) {
+    /**
+     * Sets the given columns of the one row matching {@code key}: {@code tenant_id} and {@code id},
+     * and for a child row its parent's id too.
+     *
+     * @throws IllegalStateException when no row (or more than one) matches
+     */
+    public void update(String table, MapSqlParameterSource key, MapSqlParameterSource columns) {
+        if (!key.hasValue("tenant_id") || !key.hasValue("id")) {
+            throw new IllegalArgumentException("A row is addressed by tenant_id and id at least: " + key.getParameterNames());
+        }
         String assignments = columns.getValues().keySet().stream()
                                     .map(column -> identifier(column) + " = :" + column)
                                     .collect(Collectors.joining(", "));
-        jdbc.update("UPDATE " + table(table) + " SET " + assignments + " WHERE id = :id",
-                    new MapSqlParameterSource(columns.getValues()).addValue("id", id));
+        String where = key.getValues().keySet().stream()
+                          .map(column -> identifier(column) + " = :" + KEY_PREFIX + column)
+                          .collect(Collectors.joining(" AND "));
+        MapSqlParameterSource parameters = new MapSqlParameterSource(columns.getValues());
+        key.getValues().forEach((column, value) -> parameters.addValue(KEY_PREFIX + column, value));
+        int updated = jdbc.update("UPDATE " + table(table) + " SET " + assignments + " WHERE " + where, parameters);
+        if (updated != 1) {
+            throw new IllegalStateException(updated + " rows of " + table(table) + " match " + key.getValues());
+        }
     }
 
     /** One value read back inside the projection's transaction; SQL names tables {@code {schema}.table}. */
@@ -96,6 +136,12 @@ public final class ReadModelWriter {
     /** One statement for many rows in a single JDBC batch; SQL names tables {@code {schema}.table}. */
     public int[] batch(String sql, List<MapSqlParameterSource> rows) {
         return jdbc.batchUpdate(resolve(sql), rows.toArray(SqlParameterSource[]::new));
+    }
+
+    private String insertSql(String table, MapSqlParameterSource row) {
+        List<String> columns = row.getValues().keySet().stream().map(ReadModelWriter::identifier).toList();
+        String values = columns.stream().map(column -> ":" + column).collect(Collectors.joining(", "));
+        return "INSERT INTO " + table(table) + " (" + String.join(", ", columns) + ") VALUES (" + values + ")";
     }
 
     private String table(String table) {

@@ -48,6 +48,9 @@ import static dev.verity.query.platform.projection.SqlValues.wire;
  * <p>
  * Activity rows get ids derived from the task and the event's sequence number, so an activity is
  * the same row however often its event is applied and in whichever schema it is rebuilt.
+ * <p>
+ * Child rows (actions, targets, submissions, steps, activity) are keyed and addressed by tenant,
+ * task and id: a child id chosen by one tenant's client can never reach another task's row.
  */
 @ProcessingGroup(TaskProjection.PROCESSING_GROUP)
 public class TaskProjection {
@@ -96,7 +99,7 @@ public class TaskProjection {
     @EventHandler
     public void on(TaskAssigned e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant -> {
-            writer.update(TASKS, e.taskId(), new MapSqlParameterSource()
+            writer.update(TASKS, task(tenant, e.taskId()), new MapSqlParameterSource()
                     .addValue("assignee_type", wire(e.assigneeType()))
                     .addValue("assignee_id", e.assigneeId()));
             activity(tenant, e, version, at, metaData, "assigned",
@@ -107,10 +110,11 @@ public class TaskProjection {
     @EventHandler
     public void on(TaskStarted e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant -> {
-            String from = writer.queryForObject("SELECT status FROM {schema}.tasks WHERE id = :id",
-                                                new MapSqlParameterSource("id", e.taskId()), String.class);
+            String from = writer.queryForObject(
+                    "SELECT status FROM {schema}.tasks WHERE tenant_id = :tenant_id AND id = :id",
+                    task(tenant, e.taskId()), String.class);
             String to = TaskStatus.IN_PROGRESS.wire();
-            writer.update(TASKS, e.taskId(), new MapSqlParameterSource("status", to));
+            writer.update(TASKS, task(tenant, e.taskId()), new MapSqlParameterSource("status", to));
             activity(tenant, e, version, at, metaData, "status_changed", details("from", from, "to", to));
         });
     }
@@ -118,7 +122,7 @@ public class TaskProjection {
     @EventHandler
     public void on(TaskBlocked e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant -> {
-            writer.update(TASKS, e.taskId(), new MapSqlParameterSource()
+            writer.update(TASKS, task(tenant, e.taskId()), new MapSqlParameterSource()
                     .addValue("status", TaskStatus.BLOCKED.wire())
                     .addValue("block_reason", e.reason()));
             activity(tenant, e, version, at, metaData, "blocked", details("reason", e.reason()));
@@ -128,7 +132,7 @@ public class TaskProjection {
     @EventHandler
     public void on(TaskUnblocked e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant -> {
-            writer.update(TASKS, e.taskId(), new MapSqlParameterSource()
+            writer.update(TASKS, task(tenant, e.taskId()), new MapSqlParameterSource()
                     .addValue("status", wire(e.status()))
                     .addValue("block_reason", null));
             activity(tenant, e, version, at, metaData, "unblocked", details("status", wire(e.status())));
@@ -139,7 +143,7 @@ public class TaskProjection {
     @EventHandler
     public void on(TaskDependencyResolved e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant -> {
-            writer.update(TASKS, e.taskId(), new MapSqlParameterSource()
+            writer.update(TASKS, task(tenant, e.taskId()), new MapSqlParameterSource()
                     .addValue("status", wire(e.status()))
                     .addValue("blocked_by", uuids(e.blockedBy())));
             if (e.status() != TaskStatus.BLOCKED) {
@@ -151,7 +155,7 @@ public class TaskProjection {
     @EventHandler
     public void on(TaskCompleted e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant -> {
-            writer.update(TASKS, e.taskId(), new MapSqlParameterSource()
+            writer.update(TASKS, task(tenant, e.taskId()), new MapSqlParameterSource()
                     .addValue("status", TaskStatus.COMPLETED.wire())
                     .addValue("completed_at", time(at))
                     .addValue("completed_by", e.completedBy())
@@ -163,7 +167,7 @@ public class TaskProjection {
     @EventHandler
     public void on(TaskActionAdded e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant ->
-                writer.insert("task_actions", new MapSqlParameterSource()
+                writer.insertChild("task_actions", new MapSqlParameterSource()
                         .addValue("id", e.actionId())
                         .addValue("tenant_id", tenant)
                         .addValue("task_id", e.taskId())
@@ -179,7 +183,7 @@ public class TaskProjection {
     @EventHandler
     public void on(ActionSubmitted e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant -> {
-            writer.insert("action_submissions", new MapSqlParameterSource()
+            writer.insertChild("action_submissions", new MapSqlParameterSource()
                     .addValue("id", e.submissionId())
                     .addValue("tenant_id", tenant)
                     .addValue("task_id", e.taskId())
@@ -198,7 +202,7 @@ public class TaskProjection {
     @EventHandler
     public void on(TaskTargetAdded e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant ->
-                writer.insert("task_targets", new MapSqlParameterSource()
+                writer.insertChild("task_targets", new MapSqlParameterSource()
                         .addValue("id", e.targetRowId())
                         .addValue("tenant_id", tenant)
                         .addValue("task_id", e.taskId())
@@ -212,7 +216,7 @@ public class TaskProjection {
     @EventHandler
     public void on(StepAdded e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant ->
-                writer.insert(STEPS, new MapSqlParameterSource()
+                writer.insertChild(STEPS, new MapSqlParameterSource()
                         .addValue("id", e.stepId())
                         .addValue("tenant_id", tenant)
                         .addValue("task_id", e.taskId())
@@ -226,7 +230,7 @@ public class TaskProjection {
     @EventHandler
     public void on(StepStarted e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant ->
-                writer.update(STEPS, e.stepId(), new MapSqlParameterSource()
+                writer.update(STEPS, child(tenant, e.taskId(), e.stepId()), new MapSqlParameterSource()
                         .addValue("status", StepStatus.EXECUTING.wire())
                         .addValue("retry_count", e.retryCount())
                         .addValue("updated_at", time(at))));
@@ -235,7 +239,7 @@ public class TaskProjection {
     @EventHandler
     public void on(StepCompleted e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant ->
-                writer.update(STEPS, e.stepId(), new MapSqlParameterSource()
+                writer.update(STEPS, child(tenant, e.taskId(), e.stepId()), new MapSqlParameterSource()
                         .addValue("status", StepStatus.COMPLETED.wire())
                         .addValue("result", e.result())
                         .addValue("updated_at", time(at))));
@@ -244,7 +248,7 @@ public class TaskProjection {
     @EventHandler
     public void on(StepFailed e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant ->
-                writer.update(STEPS, e.stepId(), new MapSqlParameterSource()
+                writer.update(STEPS, child(tenant, e.taskId(), e.stepId()), new MapSqlParameterSource()
                         .addValue("status", StepStatus.FAILED.wire())
                         .addValue("error", e.error())
                         .addValue("updated_at", time(at))));
@@ -252,7 +256,7 @@ public class TaskProjection {
 
     private void activity(UUID tenant, TaskEvent e, long version, Instant at, MetaData metaData,
                           String activityType, Map<String, Object> details) {
-        writer.insert("task_activity", new MapSqlParameterSource()
+        writer.insertChild("task_activity", new MapSqlParameterSource()
                 .addValue("id", activityId(e.taskId(), version))
                 .addValue("tenant_id", tenant)
                 .addValue("task_id", e.taskId())
@@ -262,6 +266,15 @@ public class TaskProjection {
                 .addValue("details", json(details))
                 .addValue("sequence_number", version)
                 .addValue("created_at", time(at)));
+    }
+
+    private static MapSqlParameterSource task(UUID tenant, UUID taskId) {
+        return new MapSqlParameterSource("tenant_id", tenant).addValue("id", taskId);
+    }
+
+    /** A child row is one task's: its id alone may be another task's child too. */
+    private static MapSqlParameterSource child(UUID tenant, UUID taskId, UUID id) {
+        return new MapSqlParameterSource("tenant_id", tenant).addValue("task_id", taskId).addValue("id", id);
     }
 
     static UUID activityId(UUID taskId, long version) {

@@ -8,6 +8,7 @@ import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
@@ -63,10 +64,48 @@ class ReadModelWriterTest extends QuerySideTest {
     void update_setsTheGivenColumns() {
         writer().insert("tasks", task(taskId, 0));
 
-        writer().update("tasks", taskId, new MapSqlParameterSource("status", "blocked").addValue("block_reason", "why"));
+        writer().update("tasks", new MapSqlParameterSource("tenant_id", tenant).addValue("id", taskId),
+                        new MapSqlParameterSource("status", "blocked").addValue("block_reason", "why"));
 
         assertThat(owner.queryForMap("SELECT status, block_reason FROM read_model.tasks WHERE id = ?", taskId))
                 .containsEntry("status", "blocked").containsEntry("block_reason", "why");
+    }
+
+    @Test
+    void insert_fails_whenTheIdIsTakenByAnotherTenantsRow() {
+        writer().insert("tasks", task(taskId, 0));
+        MapSqlParameterSource foreign = task(taskId, 0).addValue("tenant_id", UUID.randomUUID());
+
+        assertThatThrownBy(() -> writer().insert("tasks", foreign))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("another tenant");
+    }
+
+    @Test
+    void insertChild_fails_whenTheKeyIsTaken_andKeepsRowsOfOtherParentsApart() {
+        UUID step = UuidV7.generate();
+        UUID otherTask = UuidV7.generate();
+        writer().insertChild("steps", step(step, taskId, "first"));
+        writer().insertChild("steps", step(step, otherTask, "other task"));
+
+        assertThatThrownBy(() -> writer().insertChild("steps", step(step, taskId, "again")))
+                .isInstanceOf(DuplicateKeyException.class);
+        assertThat(owner.queryForList("SELECT action FROM read_model.steps WHERE id = ? ORDER BY action", String.class,
+                                      step)).containsExactly("first", "other task");
+    }
+
+    @Test
+    void update_fails_whenNoRowMatchesTheKey() {
+        writer().insert("tasks", task(taskId, 0));
+        MapSqlParameterSource otherTenant = new MapSqlParameterSource("tenant_id", UUID.randomUUID()).addValue("id", taskId);
+
+        assertThatThrownBy(() -> writer().update("tasks", otherTenant, new MapSqlParameterSource("title", "x")))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> writer().update("tasks", new MapSqlParameterSource("id", taskId),
+                                                 new MapSqlParameterSource("title", "x")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(owner.queryForObject("SELECT title FROM read_model.tasks WHERE id = ?", String.class, taskId))
+                .isEqualTo("A task");
     }
 
     @Test
@@ -126,6 +165,12 @@ class ReadModelWriterTest extends QuerySideTest {
 
     private Long version(UUID id) {
         return owner.queryForObject("SELECT version FROM read_model.tasks WHERE id = ?", Long.class, id);
+    }
+
+    private MapSqlParameterSource step(UUID id, UUID task, String action) {
+        return new MapSqlParameterSource(Map.of("id", id, "tenant_id", tenant, "task_id", task, "action", action,
+                                                "sequence_number", 1L, "created_at", SqlValues.time(T0),
+                                                "updated_at", SqlValues.time(T0)));
     }
 
     private MapSqlParameterSource task(UUID id, long version) {

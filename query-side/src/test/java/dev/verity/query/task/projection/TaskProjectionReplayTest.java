@@ -3,6 +3,7 @@ package dev.verity.query.task.projection;
 import dev.verity.events.common.UuidV7;
 import dev.verity.events.task.AssigneeType;
 import dev.verity.events.task.TaskEvent.StepAdded;
+import dev.verity.events.task.TaskEvent.StepCompleted;
 import dev.verity.events.task.TaskEvent.TaskAssigned;
 import dev.verity.events.task.TaskEvent.TaskBlocked;
 import dev.verity.events.task.TaskEvent.TaskCreated;
@@ -15,6 +16,7 @@ import org.axonframework.messaging.MetaData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import java.time.Instant;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The projection called directly, as a replay or a rebuild would call it: events it has
@@ -99,6 +102,37 @@ class TaskProjectionReplayTest extends QuerySideTest {
                 .isEqualTo(1L);
         assertThat(owner.queryForObject("SELECT count(*) FROM read_model.tasks WHERE id = ?", Long.class, taskId))
                 .isZero();
+    }
+
+    /**
+     * The aggregate refuses a reused child id, but an event store may hold older ones: the second
+     * insert fails (and the live processor parks the event) instead of silently keeping the first.
+     * Run directly, because a stored event that cannot project would fail every later rebuild.
+     */
+    @Test
+    void aChildIdReusedWithinOneTask_fails_insteadOfBeingSkipped() {
+        TaskProjection projection = new TaskProjection(new ReadModelWriter(jdbc, ReadModelWriter.READ_MODEL));
+        UUID step = UuidV7.generate();
+        projection.on(TaskEvents.created(taskId, tenant, UUID.randomUUID()), 0, T0, metaData);
+        projection.on(new StepAdded(taskId, step, "first"), 1, T0.plusSeconds(1), metaData);
+
+        assertThatThrownBy(() -> projection.on(new StepAdded(taskId, step, "second"), 2, T0.plusSeconds(2), metaData))
+                .isInstanceOf(DuplicateKeyException.class);
+    }
+
+    @Test
+    void aStepEventForAStepOfAnotherTask_fails_insteadOfChangingNothing() {
+        TaskProjection projection = new TaskProjection(new ReadModelWriter(jdbc, ReadModelWriter.READ_MODEL));
+        UUID otherTask = UuidV7.generate();
+        UUID step = UuidV7.generate();
+        projection.on(TaskEvents.created(otherTask, tenant, UUID.randomUUID()), 0, T0, metaData);
+        projection.on(new StepAdded(otherTask, step, "theirs"), 1, T0.plusSeconds(1), metaData);
+        projection.on(TaskEvents.created(taskId, tenant, UUID.randomUUID()), 0, T0, metaData);
+
+        assertThatThrownBy(() -> projection.on(new StepCompleted(taskId, step, "ours"), 1, T0.plusSeconds(2), metaData))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(owner.queryForMap("SELECT status, result FROM read_model.steps WHERE id = ?", step))
+                .containsEntry("status", "pending").containsEntry("result", null);
     }
 
     @Test

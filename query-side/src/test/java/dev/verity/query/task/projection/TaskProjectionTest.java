@@ -227,6 +227,55 @@ class TaskProjectionTest extends QuerySideTest {
                  WHERE s.id = ?""", Boolean.class, failed)).isTrue();
     }
 
+    @Test
+    void aStepIdOfAnotherTenant_becomesItsOwnStep_andTheFirstTenantsStepIsUntouched() {
+        UUID otherTenant = UUID.randomUUID();
+        UUID otherTask = UuidV7.generate();
+        UUID step = UuidV7.generate();
+        eventStreams.append(tenant, TaskEvents.created(taskId, tenant, project), new StepAdded(taskId, step, "ours"),
+                            new StepStarted(taskId, step, 0), new StepFailed(taskId, step, "our private error"));
+        awaitTaskVersion(taskId, 3);
+
+        eventStreams.append(otherTenant, TaskEvents.created(otherTask, otherTenant, project),
+                            new StepAdded(otherTask, step, "theirs"), new StepStarted(otherTask, step, 0),
+                            new StepCompleted(otherTask, step, "their result"));
+        awaitTaskVersion(otherTask, 3);
+
+        assertThat(owner.queryForList("SELECT tenant_id, task_id, action, status, result, error FROM read_model.steps"
+                                      + " WHERE id = ?", step))
+                .extracting(row -> row.get("tenant_id"), row -> row.get("task_id"), row -> row.get("action"),
+                            row -> row.get("status"), row -> row.get("result"), row -> row.get("error"))
+                .containsExactlyInAnyOrder(tuple(tenant, taskId, "ours", "failed", null, "our private error"),
+                                           tuple(otherTenant, otherTask, "theirs", "completed", "their result", null));
+    }
+
+    @Test
+    void anActionIdOfAnotherTenant_addsItsOwnRow_withItsSubmission() {
+        UUID otherTenant = UUID.randomUUID();
+        UUID otherTask = UuidV7.generate();
+        UUID action = UuidV7.generate();
+        UUID target = UuidV7.generate();
+        eventStreams.append(tenant, TaskEvents.created(taskId, tenant, project),
+                            new TaskActionAdded(taskId, action, ActionType.TEXT_INPUT, "Ours", null, null, 0),
+                            new TaskTargetAdded(taskId, target, TargetType.SPEC_SECTION, UUID.randomUUID(), null));
+        eventStreams.append(otherTenant, TaskEvents.created(otherTask, otherTenant, project),
+                            new TaskActionAdded(otherTask, action, ActionType.TEXT_INPUT, "Theirs", null, null, 0),
+                            new TaskTargetAdded(otherTask, target, TargetType.SPEC_SECTION, UUID.randomUUID(), null),
+                            new ActionSubmitted(otherTask, action, UuidV7.generate(), "key-1", Map.of("text", "x"),
+                                                "bob"));
+        awaitTaskVersion(taskId, 2);
+        awaitTaskVersion(otherTask, 3);
+
+        assertThat(owner.queryForList("SELECT tenant_id, task_id, label FROM read_model.task_actions WHERE id = ?",
+                                      action))
+                .extracting(row -> row.get("tenant_id"), row -> row.get("task_id"), row -> row.get("label"))
+                .containsExactlyInAnyOrder(tuple(tenant, taskId, "Ours"), tuple(otherTenant, otherTask, "Theirs"));
+        assertThat(owner.queryForList("SELECT task_id FROM read_model.task_targets WHERE id = ?", UUID.class, target))
+                .containsExactlyInAnyOrder(taskId, otherTask);
+        assertThat(owner.queryForList("SELECT task_id FROM read_model.action_submissions WHERE action_id = ?",
+                                      UUID.class, action)).containsExactly(otherTask);
+    }
+
     private String status() {
         return owner.queryForObject("SELECT status FROM read_model.tasks WHERE id = ?", String.class, taskId);
     }
