@@ -7,6 +7,7 @@ import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.deadletter.jdbc.JdbcDeadLetter;
 import org.axonframework.messaging.deadletter.SequencedDeadLetterProcessor;
+import org.axonframework.messaging.deadletter.ThrowableCause;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -91,7 +92,9 @@ class DeadLetters {
 
     /**
      * Processes the letter's whole sequence through the projection, oldest first, stopping at the
-     * first event that fails again (that one stays parked, with its new cause).
+     * first event that fails again (that one stays parked, with its new cause: its type restored
+     * from the description {@link dev.verity.query.platform.projection.SafeCauses} stored, which
+     * Axon's JDBC letter otherwise records as its own {@code ThrowableCause} wrapper).
      *
      * @return the letters of the sequence still parked afterwards; empty when all went through
      */
@@ -107,6 +110,9 @@ class DeadLetters {
         processor.process(candidate -> candidate instanceof JdbcDeadLetter<?> parked
                                        && sequence.sequence().equals(parked.getSequenceIdentifier())
                                        && reach.covers(tenantOf(parked)));
+        jdbc.update("UPDATE event_store.dead_letter_entry SET cause_type = split_part(cause_message, ';', 1)"
+                    + " WHERE processing_group = ? AND sequence_identifier = ? AND cause_type = ?",
+                    sequence.projection(), sequence.sequence(), ThrowableCause.class.getName());
         Where where = new Where(reach).add("processing_group = ?", sequence.projection())
                                       .add("sequence_identifier = ?", sequence.sequence());
         return jdbc.query(COLUMNS + where.sql() + " ORDER BY sequence_index", this::deadLetter,

@@ -42,9 +42,13 @@ public final class SafeCauses {
         return new ThrowableCause(failure.getClass().getName(), describe(failure));
     }
 
-    /** E.g. {@code DuplicateKeyException; caused by PSQLException; SQLState 23505 (unique violation)}. */
+    /**
+     * E.g. {@code org.springframework.dao.DuplicateKeyException; caused by PSQLException; SQLState 23505
+     * (unique violation)}: always the failure's class name first, up to the first {@code ;}, which is
+     * where a retry that failed again restores the stored type from.
+     */
     public static String describe(Throwable failure) {
-        StringBuilder text = new StringBuilder(failure.getClass().getSimpleName());
+        StringBuilder text = new StringBuilder(failure.getClass().getName());
         Throwable root = failure;
         String sqlState = null;
         int depth = 0;
