@@ -170,6 +170,9 @@ class ProjectionRebuildTest extends AdminApiTest {
 
         assertThat(finished.get("rebuild").get("state").asString()).isEqualTo("failed");
         assertThat(finished.get("rebuild").get("error").asString()).contains(ProbeProjection.FAULT_MESSAGE);
+        assertThat(status(ProbeProjection.NAME, admin()).get("rebuild").get("error").asString())
+                .as("a tenant's admin sees the classes, not the message quoting some tenant's data")
+                .contains(IllegalStateException.class.getName()).doesNotContain(ProbeProjection.FAULT_MESSAGE);
         ProbeProjection.heal(poisoned);
         assertLiveTablesUntouched(before);
     }

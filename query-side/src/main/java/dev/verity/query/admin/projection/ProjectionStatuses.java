@@ -37,7 +37,7 @@ import java.util.OptionalLong;
  * {@code deadLetters} counts the letters within the caller's {@link Reach} (an admin's own
  * tenant's). {@code error} names exception classes and SQLStates only, never a message, so it is
  * safe to show every tenant's admin; a full queue is reported as such, with the property that
- * sets its cap.
+ * sets its cap. So is a failed rebuild's error, whose messages only an operator sees.
  */
 @Component
 class ProjectionStatuses {
@@ -75,16 +75,16 @@ class ProjectionStatuses {
         Map<String, Long> deadLetters = deadLetterCounts(reach);
         Map<String, Fill> fills = fills();
         return projections.all().stream()
-                          .map(projection -> status(projection, currentHead, deadLetters, fills))
+                          .map(projection -> status(projection, currentHead, deadLetters, fills, reach))
                           .toList();
     }
 
     ProjectionStatus of(ProjectionDefinition projection, Reach reach) {
-        return status(projection, head.head(), deadLetterCounts(reach), fills());
+        return status(projection, head.head(), deadLetterCounts(reach), fills(), reach);
     }
 
     private ProjectionStatus status(ProjectionDefinition projection, long currentHead, Map<String, Long> deadLetters,
-                                    Map<String, Fill> fills) {
+                                    Map<String, Fill> fills, Reach reach) {
         String name = projection.name();
         int segments = tokens.read(live.processorName(name)).size();
         OptionalLong position = live.position(name);
@@ -108,7 +108,7 @@ class ProjectionStatuses {
         return new ProjectionStatus(name, state, projection.tables(),
                                     position.isPresent() ? position.getAsLong() : null, currentHead,
                                     Math.max(0, currentHead - position.orElse(0)), segments, parked, error,
-                                    rebuild.map(RebuildProgress::status).orElse(null));
+                                    rebuild.map(r -> r.status(reach.tenant().isEmpty())).orElse(null));
     }
 
     /** Axon's queue throws DeadLetterQueueOverflowException on the next failure once either cap is reached. */
