@@ -49,6 +49,7 @@ public class ProbeProjection {
     private static final Map<UUID, Hold> HOLDS = new ConcurrentHashMap<>();
     private static final Map<UUID, Boolean> FAILING = new ConcurrentHashMap<>();
     private static final Map<UUID, Trespass> TRESPASSES = new ConcurrentHashMap<>();
+    private static final Map<UUID, Boolean> FAILING_IN_DATABASE = new ConcurrentHashMap<>();
 
     private final ReadModelWriter writer;
 
@@ -61,8 +62,18 @@ public class ProbeProjection {
         FAILING.put(taskId, true);
     }
 
+    /**
+     * Every instance fails on this task's creation in PostgreSQL, whose error message quotes the
+     * task's title (SQLState 22P02), until {@link #heal}. The event itself is fine: a rebuild, run
+     * once healed, applies it, so no test leaves an event in the store that cannot project.
+     */
+    public static void failInDatabaseOn(UUID taskId) {
+        FAILING_IN_DATABASE.put(taskId, true);
+    }
+
     public static void heal(UUID taskId) {
         FAILING.remove(taskId);
+        FAILING_IN_DATABASE.remove(taskId);
     }
 
     /** The next instance to handle an event of this task waits there until the hold is released. */
@@ -83,6 +94,7 @@ public class ProbeProjection {
     public static void reset() {
         FAILING.clear();
         TRESPASSES.clear();
+        FAILING_IN_DATABASE.clear();
         HOLDS.values().forEach(Hold::release);
         HOLDS.clear();
     }
@@ -97,6 +109,10 @@ public class ProbeProjection {
                 .addValue("created_at", time(at))
                 .addValue("updated_at", time(at))
                 .addValue("version", version));
+        if (FAILING_IN_DATABASE.containsKey(e.taskId())) {
+            writer.queryForObject("SELECT CAST(:title AS integer)", new MapSqlParameterSource("title", e.title()),
+                                  Integer.class);
+        }
         faults(e.taskId());
     }
 

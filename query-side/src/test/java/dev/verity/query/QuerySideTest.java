@@ -28,6 +28,7 @@ public abstract class QuerySideTest {
     protected static final Duration MIN_VERSION_TIMEOUT = Duration.ofMillis(1500);
     /** Short, so ledger tests see a hole both stop the chain and, moments later, be passed. */
     protected static final Duration LEDGER_GAP_GRACE = Duration.ofSeconds(3);
+    protected static final int PROBE_DEAD_LETTER_CAP = 20;
 
     @DynamicPropertySource
     static void testDatabase(DynamicPropertyRegistry registry) {
@@ -37,6 +38,8 @@ public abstract class QuerySideTest {
         registry.add("verity.ledger.gap-grace", () -> LEDGER_GAP_GRACE.toMillis() + "ms");
         // Small replay batches, so a rebuild in a test shows progress after a few dozen events.
         registry.add("verity.projections.replay-batch-size", () -> "50");
+        // A tiny dead-letter cap for the test projection only, so a test can fill its queue.
+        registry.add("verity.projections.dead-letters.overrides.probe.max-sequences", () -> PROBE_DEAD_LETTER_CAP);
     }
 
     /** The application's own connection: it owns the tables, so row-level security does not apply to it. */

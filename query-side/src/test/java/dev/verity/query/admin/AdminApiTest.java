@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Admin API tests: tokens with scope {@code admin}, and waiting for rebuilds. Rebuilds swap the
+ * Admin API tests: tokens with scope {@code admin} (one tenant's) or {@code operator} (platform-wide), and
+ * waiting for rebuilds. Rebuilds swap the
  * live tables of the one shared test database, so tests only assert on rows of their own tenant
  * or on tables that a rebuild made from the event store.
  */
@@ -29,6 +30,11 @@ abstract class AdminApiTest extends QuerySideTest {
         return token("admin");
     }
 
+    /** Platform-wide operations: rebuilds, verification of every table, every tenant's dead letters. */
+    String operator() {
+        return token("operator");
+    }
+
     String reader() {
         return TestTokens.read(tenant);
     }
@@ -37,8 +43,13 @@ abstract class AdminApiTest extends QuerySideTest {
         return TestTokens.token(JWT_SECRET, tenant, scope, Instant.now().plus(Duration.ofMinutes(10)));
     }
 
+    /** The projection's status as an operator sees it: every tenant's letters, errors with their messages. */
     JsonNode status(String projection) {
-        Response response = api().get("/api/v1/admin/projections/" + projection, admin());
+        return status(projection, operator());
+    }
+
+    JsonNode status(String projection, String token) {
+        Response response = api().get("/api/v1/admin/projections/" + projection, token);
         assertThat(response.status()).isEqualTo(200);
         return response.body();
     }
@@ -56,7 +67,7 @@ abstract class AdminApiTest extends QuerySideTest {
 
     /** Rebuilds a projection and insists that it succeeded. */
     JsonNode rebuild(String projection) {
-        Response accepted = api().post("/api/v1/admin/projections/" + projection + "/rebuild", admin());
+        Response accepted = api().post("/api/v1/admin/projections/" + projection + "/rebuild", operator());
         assertThat(accepted.status()).as("rebuild of %s: %s", projection, accepted.body()).isEqualTo(202);
         JsonNode finished = awaitRebuildFinished(projection);
         assertThat(finished.path("rebuild").path("state").asString()).as("rebuild of %s: %s", projection, finished)

@@ -64,7 +64,7 @@ class ProjectionRebuildTest extends AdminApiTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> writer.appended.get() >= 10);
             long appendedBefore = writer.appended.get();
 
-            Response accepted = api().post("/api/v1/admin/projections/tasks/rebuild", admin());
+            Response accepted = api().post("/api/v1/admin/projections/tasks/rebuild", operator());
 
             assertThat(accepted.status()).isEqualTo(202);
             assertThat(accepted.location()).isEqualTo("/api/v1/admin/projections/tasks");
@@ -97,7 +97,7 @@ class ProjectionRebuildTest extends AdminApiTest {
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                .until(() -> liveVersions().equals(writer.versions));
-        JsonNode verification = api().post("/api/v1/admin/verify", admin()).body();
+        JsonNode verification = api().post("/api/v1/admin/verify", operator()).body();
         for (JsonNode table : verification.get("tables")) {
             if (TASK_TABLES.contains(table.get("table").asString())) {
                 assertThat(table.get("ok").asBoolean()).as("%s", table).isTrue();
@@ -123,7 +123,7 @@ class ProjectionRebuildTest extends AdminApiTest {
         String before = dump(ProbeProjection.TABLE);
         Hold hold = ProbeProjection.holdOn(held);
         try {
-            Response accepted = api().post("/api/v1/admin/projections/probe/rebuild", admin());
+            Response accepted = api().post("/api/v1/admin/projections/probe/rebuild", operator());
             assertThat(accepted.status()).isEqualTo(202);
             assertThat(hold.awaitEntered(Duration.ofSeconds(30))).isTrue();
 
@@ -140,11 +140,11 @@ class ProjectionRebuildTest extends AdminApiTest {
             assertThat(rebuild.get("finishedAt").isNull()).isTrue();
             assertThat(schemaExists("rebuild_probe")).isTrue();
 
-            assertProblem(api().post("/api/v1/admin/projections/tasks/rebuild", admin()), 409, "rebuild_in_progress");
-            assertProblem(api().post("/api/v1/admin/projections/probe/rebuild", admin()), 409, "rebuild_in_progress");
-            assertProblem(api().post("/api/v1/admin/verify", admin()), 409, "rebuild_in_progress");
+            assertProblem(api().post("/api/v1/admin/projections/tasks/rebuild", operator()), 409, "rebuild_in_progress");
+            assertProblem(api().post("/api/v1/admin/projections/probe/rebuild", operator()), 409, "rebuild_in_progress");
+            assertProblem(api().post("/api/v1/admin/verify", operator()), 409, "rebuild_in_progress");
 
-            Response cancelling = api().delete("/api/v1/admin/projections/probe/rebuild", admin());
+            Response cancelling = api().delete("/api/v1/admin/projections/probe/rebuild", operator());
             assertThat(cancelling.status()).isEqualTo(202);
             assertThat(cancelling.location()).isEqualTo("/api/v1/admin/projections/probe");
             assertThat(cancelling.body().get("rebuild").get("cancelRequested").asBoolean()).isTrue();
@@ -156,7 +156,7 @@ class ProjectionRebuildTest extends AdminApiTest {
         assertThat(finished.get("rebuild").get("state").asString()).isEqualTo("cancelled");
         assertThat(finished.get("rebuild").get("finishedAt").isNull()).isFalse();
         assertLiveTablesUntouched(before);
-        assertProblem(api().delete("/api/v1/admin/projections/probe/rebuild", admin()), 409, "rebuild_not_running");
+        assertProblem(api().delete("/api/v1/admin/projections/probe/rebuild", operator()), 409, "rebuild_not_running");
     }
 
     @Test
@@ -165,11 +165,14 @@ class ProjectionRebuildTest extends AdminApiTest {
         String before = dump(ProbeProjection.TABLE);
         ProbeProjection.failOn(poisoned);
 
-        assertThat(api().post("/api/v1/admin/projections/probe/rebuild", admin()).status()).isEqualTo(202);
+        assertThat(api().post("/api/v1/admin/projections/probe/rebuild", operator()).status()).isEqualTo(202);
         JsonNode finished = awaitRebuildFinished(ProbeProjection.NAME);
 
         assertThat(finished.get("rebuild").get("state").asString()).isEqualTo("failed");
         assertThat(finished.get("rebuild").get("error").asString()).contains(ProbeProjection.FAULT_MESSAGE);
+        assertThat(status(ProbeProjection.NAME, admin()).get("rebuild").get("error").asString())
+                .as("a tenant's admin sees the classes, not the message quoting some tenant's data")
+                .contains(IllegalStateException.class.getName()).doesNotContain(ProbeProjection.FAULT_MESSAGE);
         ProbeProjection.heal(poisoned);
         assertLiveTablesUntouched(before);
     }
@@ -180,7 +183,7 @@ class ProjectionRebuildTest extends AdminApiTest {
         owner.execute("CREATE VIEW read_model.probe_task_titles AS SELECT id, title FROM read_model.probe_tasks");
         String before = dump(ProbeProjection.TABLE);
 
-        assertThat(api().post("/api/v1/admin/projections/probe/rebuild", admin()).status()).isEqualTo(202);
+        assertThat(api().post("/api/v1/admin/projections/probe/rebuild", operator()).status()).isEqualTo(202);
         JsonNode finished = awaitRebuildFinished(ProbeProjection.NAME);
 
         assertThat(finished.get("rebuild").get("state").asString()).isEqualTo("failed");
@@ -215,8 +218,18 @@ class ProjectionRebuildTest extends AdminApiTest {
     @Test
     void unknownProjection_is404_everywhere() {
         assertProblem(api().get("/api/v1/admin/projections/nope", admin()), 404, "not_found");
-        assertProblem(api().post("/api/v1/admin/projections/nope/rebuild", admin()), 404, "not_found");
-        assertProblem(api().delete("/api/v1/admin/projections/nope/rebuild", admin()), 404, "not_found");
+        assertProblem(api().post("/api/v1/admin/projections/nope/rebuild", operator()), 404, "not_found");
+        assertProblem(api().delete("/api/v1/admin/projections/nope/rebuild", operator()), 404, "not_found");
+    }
+
+    @Test
+    void rebuilds_areForbidden_toATenantsAdmin() {
+        assertProblem(api().post("/api/v1/admin/projections/" + ProbeProjection.NAME + "/rebuild", admin()), 403,
+                      "forbidden");
+        assertProblem(api().delete("/api/v1/admin/projections/" + ProbeProjection.NAME + "/rebuild", admin()), 403,
+                      "forbidden");
+        assertThat(status(ProbeProjection.NAME).get("state").asString()).isNotEqualTo("rebuilding");
+        assertThat(api().get("/api/v1/admin/projections", operator()).status()).isEqualTo(200);
     }
 
     @Test

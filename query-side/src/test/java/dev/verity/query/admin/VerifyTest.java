@@ -62,7 +62,7 @@ class VerifyTest extends AdminApiTest {
         Response response;
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> appended.get() >= 5);
-            response = api().post("/api/v1/admin/verify", admin());
+            response = api().post("/api/v1/admin/verify", operator());
         } finally {
             stop.set(true);
             writer.join();
@@ -104,7 +104,7 @@ class VerifyTest extends AdminApiTest {
                      + " SELECT (jsonb_populate_record(t, jsonb_build_object('id', ?::uuid))).*"
                      + " FROM read_model.tasks t WHERE id = ?", extra, copied);
 
-        Response response = api().post("/api/v1/admin/verify", admin());
+        Response response = api().post("/api/v1/admin/verify", operator());
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body().get("ok").asBoolean()).isFalse();
@@ -159,7 +159,7 @@ class VerifyTest extends AdminApiTest {
                 "SELECT count(*) FROM read_model.probe_tasks WHERE id = ?", Long.class, poisoned) == 1);
         ProbeProjection.failOn(poisoned);
         try {
-            Response response = api().post("/api/v1/admin/verify", admin());
+            Response response = api().post("/api/v1/admin/verify", operator());
 
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.body().get("ok").asBoolean()).isFalse();
@@ -176,10 +176,11 @@ class VerifyTest extends AdminApiTest {
     }
 
     @Test
-    void verify_needsTheAdminScope() {
+    void verify_needsTheOperatorScope() {
         assertProblem(api().post("/api/v1/admin/verify", null), 401, "unauthorized");
         assertProblem(api().post("/api/v1/admin/verify", reader()), 403, "forbidden");
         assertProblem(api().post("/api/v1/admin/verify", token("read audit")), 403, "forbidden");
+        assertProblem(api().post("/api/v1/admin/verify", admin()), 403, "forbidden");
     }
 
     private void rebuildEverything() {

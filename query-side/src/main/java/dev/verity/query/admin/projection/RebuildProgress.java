@@ -1,5 +1,7 @@
 package dev.verity.query.admin.projection;
 
+import dev.verity.query.platform.projection.SafeCauses;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +50,7 @@ final class RebuildProgress {
     private volatile long head;
     private volatile long eventsReplayed;
     private volatile boolean cancelRequested;
+    private volatile String safeError;
     private volatile String error;
 
     RebuildProgress(String projection, Clock clock) {
@@ -87,10 +90,20 @@ final class RebuildProgress {
     }
 
     void failed(Throwable cause) {
+        this.safeError = SafeCauses.describe(cause);
         finish(State.FAILED, cause.getClass().getSimpleName() + ": " + rootMessage(cause));
     }
 
     Status status() {
+        return status(true);
+    }
+
+    /**
+     * {@code withMessages} false leaves the error's exception messages out (classes and SQLState
+     * only): a replay's failure quotes the row it could not write, which may be any tenant's, so
+     * only a platform-wide caller sees them.
+     */
+    Status status(boolean withMessages) {
         long at = position;
         long of = Math.max(head, at);
         long until = state.active() ? System.nanoTime() : finishedNanos;
@@ -104,7 +117,7 @@ final class RebuildProgress {
             left = 0L;
         }
         return new Status(projection, state.wire(), startedAt, finishedAt, at, of, eventsReplayed, percent,
-                          rate, left, cancelRequested, error);
+                          rate, left, cancelRequested, withMessages || error == null ? error : safeError);
     }
 
     private void finish(State outcome, String error) {

@@ -6,6 +6,7 @@ import org.springframework.stereotype.Component;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -33,8 +34,15 @@ class TableComparison {
     }
 
     TableResult compare(String projection, String table, String rebuiltSchema) {
+        return compare(projection, table, rebuiltSchema, null);
+    }
+
+    /** Compares only the rows of {@code tenant} on both sides; null compares every row. */
+    TableResult compare(String projection, String table, String rebuiltSchema, UUID tenant) {
         String live = ReadModelWriter.READ_MODEL + "." + table;
         String rebuilt = rebuiltSchema + "." + table;
+        String liveRows = tenant == null ? live : onlyTenant(live, tenant);
+        String rebuiltRows = tenant == null ? rebuilt : onlyTenant(rebuilt, tenant);
         List<Map<String, Object>> columns = jdbc.queryForList("""
                 SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute
                  WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum""", live);
@@ -46,13 +54,13 @@ class TableComparison {
         if (key.isEmpty()) {
             throw new IllegalStateException(live + " has no primary key to compare rows by");
         }
-        String join = " FROM " + live + " l FULL OUTER JOIN " + rebuilt + " r ON "
+        String join = " FROM " + liveRows + " l FULL OUTER JOIN " + rebuiltRows + " r ON "
                       + key.stream().map(c -> "l." + quote(c) + " = r." + quote(c)).collect(Collectors.joining(" AND "))
                       + " WHERE ROW(" + row("l", columns) + ") IS DISTINCT FROM ROW(" + row("r", columns) + ")";
         String firstKey = quote(key.get(0));
         Map<String, Object> counts = jdbc.queryForMap(
-                "SELECT (SELECT count(*) FROM " + live + ") AS live_rows,"
-                + " (SELECT count(*) FROM " + rebuilt + ") AS rebuilt_rows,"
+                "SELECT (SELECT count(*) FROM " + liveRows + " t) AS live_rows,"
+                + " (SELECT count(*) FROM " + rebuiltRows + " t) AS rebuilt_rows,"
                 + " count(*) AS differing,"
                 + " count(*) FILTER (WHERE l." + firstKey + " IS NULL) AS missing,"
                 + " count(*) FILTER (WHERE r." + firstKey + " IS NULL) AS extra" + join);
@@ -63,6 +71,11 @@ class TableComparison {
         long extra = number(counts, "extra");
         return new TableResult(table, projection, number(counts, "live_rows"), number(counts, "rebuilt_rows"),
                                differing, missing, extra, differing - missing - extra, keys, differing == 0);
+    }
+
+    /** A UUID's text is digits, letters and dashes only, so it is spliced as a literal. */
+    private static String onlyTenant(String table, UUID tenant) {
+        return "(SELECT * FROM " + table + " WHERE tenant_id = '" + tenant + "'::uuid)";
     }
 
     private static String row(String alias, List<Map<String, Object>> columns) {

@@ -1,5 +1,6 @@
 package dev.verity.query.admin.projection;
 
+import dev.verity.events.common.MetadataKeys;
 import dev.verity.query.admin.projection.TableComparison.TableResult;
 import dev.verity.query.platform.projection.ProjectionDefinition;
 import dev.verity.query.platform.projection.Projections;
@@ -36,6 +37,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that the replay read before the live processor did, is reported as a difference; verifying
  * again settles it. Events parked in a dead-letter queue are real differences: the live tables
  * lack them.
+ * <p>
+ * A tenant's verification ({@link #verify(UUID)}) replays only that tenant's events and compares
+ * only its rows, and pauses no processor, so any tenant's auditor may run it at any time. It does
+ * everything inside one REPEATABLE READ transaction instead: the processors commit each batch's
+ * rows together with their tokens, so the tokens and tables seen by one snapshot always agree;
+ * the replay reads the events those tokens cover and writes the scratch tables within that same
+ * transaction, which sees its own writes; and the comparison runs in it too. Nothing of it is
+ * committed. Each projection runs under a savepoint, so one that cannot replay spoils only itself.
  */
 @Component
 class Verification {
@@ -66,6 +75,8 @@ class Verification {
     private final MaintenanceLock lock;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate snapshot;
+    private final TransactionTemplate tenantSnapshot;
+    private final TransactionTemplate savepoint;
     private final ProjectionOperationsProperties properties;
     private final Clock clock = Clock.systemUTC();
 
@@ -85,6 +96,10 @@ class Verification {
         this.snapshot = new TransactionTemplate(transactionManager);
         this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
         this.snapshot.setReadOnly(true);
+        this.tenantSnapshot = new TransactionTemplate(transactionManager);
+        this.tenantSnapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        this.savepoint = new TransactionTemplate(transactionManager);
+        this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
         this.properties = properties;
     }
 
@@ -120,6 +135,65 @@ class Verification {
                 lock.release();
             }
         }
+    }
+
+    /**
+     * Verifies the tables' rows of one tenant against that tenant's events, in the report shape of
+     * {@link #verify()}.
+     *
+     * @throws dev.verity.query.platform.web.ProblemException 409 while a rebuild or platform-wide verification runs
+     */
+    Result verify(UUID tenant) {
+        lock.acquireShared("verify_in_progress", "A verification");
+        String scratch = "verify_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        try {
+            long target = head.head();
+            long deadline = System.nanoTime() + properties.verifyCatchUpTimeout().toNanos();
+            List<ProjectionDefinition> all = List.copyOf(projections.all());
+            shadowTables.create(scratch, all.stream().flatMap(p -> p.tables().stream()).toList());
+            all.forEach(projection -> awaitPosition(projection.name(), target, deadline));
+            List<ProjectionCoverage> coverage = new ArrayList<>();
+            List<TableResult> tables = new ArrayList<>();
+            tenantSnapshot.executeWithoutResult(status -> {
+                jdbc.queryForObject("SELECT 1", Integer.class);
+                for (ProjectionDefinition projection : all) {
+                    try {
+                        long position = savepoint.execute(nested -> verify(projection, tenant, scratch, tables));
+                        coverage.add(new ProjectionCoverage(projection.name(), position, target, position >= target,
+                                                            null));
+                    } catch (RuntimeException e) {
+                        log.warn("Could not verify projection {} for tenant {}", projection.name(), tenant, e);
+                        coverage.add(new ProjectionCoverage(projection.name(), 0, target, false,
+                                                            e.getClass().getSimpleName()));
+                    }
+                }
+                status.setRollbackOnly();
+            });
+            boolean ok = tables.stream().allMatch(TableResult::ok)
+                         && coverage.stream().allMatch(projection -> projection.error() == null);
+            return new Result(ok, clock.instant(), coverage, tables);
+        } finally {
+            try {
+                shadowTables.drop(scratch);
+            } finally {
+                lock.releaseShared();
+            }
+        }
+    }
+
+    /** One projection of a tenant's verification, inside its snapshot; returns the position compared at. */
+    private long verify(ProjectionDefinition projection, UUID tenant, String scratch, List<TableResult> results) {
+        String name = projection.name();
+        LiveCoverage coverage = new LiveCoverage(tokens.read(live.processorName(name)), live.sequencingPolicy(name));
+        String tenantId = tenant.toString();
+        replays.into(projection, scratch, () -> false, r -> { })
+               .readAvailable(coverage.highestIndex(), event -> coverage.covers(event)
+                       && tenantId.equals(String.valueOf(event.getMetaData().get(MetadataKeys.TENANT_ID))));
+        List<TableResult> compared = projection.tables().stream()
+                                               .map(table -> comparison.compare(name, table, scratch, tenant))
+                                               .toList();
+        results.addAll(compared);
+        return coverage.lowestIndex();
     }
 
     /** Compares one projection's tables, adding their results; returns the position compared at. */

@@ -1,5 +1,6 @@
 package dev.verity.query.platform.projection;
 
+import dev.verity.query.platform.projection.DeadLetterProperties.Limits;
 import dev.verity.query.platform.tenancy.TenantWrites;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.transaction.TransactionManager;
@@ -8,6 +9,8 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
 import org.axonframework.eventhandling.deadletter.jdbc.JdbcSequencedDeadLetterQueue;
 import org.axonframework.messaging.annotation.HandlerEnhancerDefinition;
+import org.axonframework.messaging.deadletter.Decisions;
+import org.axonframework.messaging.deadletter.EnqueuePolicy;
 import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
@@ -21,27 +24,40 @@ import org.springframework.transaction.PlatformTransactionManager;
  * event of a record is parked, that record's later events queue up behind it in order, while
  * every other record keeps flowing. Operators list, retry and discard them through the admin API.
  * <p>
+ * Each queue holds at most {@link DeadLetterProperties} sequences and events per sequence. What
+ * it records of a failure is {@link SafeCauses}: classes and SQLState, never the message.
+ * <p>
  * Failures outside a handler (the database unreachable, the queue full) still fail the batch,
  * which the processor retries: those are not a problem of one record.
  */
 @Configuration(proxyBeanMethods = false)
 class DeadLetterConfiguration {
 
+    /** Parks every failure, recording only what {@link SafeCauses} keeps of it, on first failure and on retry. */
+    static final EnqueuePolicy<EventMessage<?>> SAFE_CAUSES = (letter, cause) -> Decisions.enqueue(SafeCauses.of(cause));
+
     @Bean
     ConfigurerModule projectionDeadLetterQueues(Projections projections, ConnectionProvider connectionProvider,
                                                 TransactionManager transactionManager, DeadLetterSchema schema,
                                                 Serializer serializer,
-                                                @Qualifier("eventSerializer") Serializer eventSerializer) {
-        return configurer -> projections.all().forEach(projection -> configurer.eventProcessing()
-                .registerDeadLetterQueue(projection.name(), configuration -> JdbcSequencedDeadLetterQueue
-                        .<EventMessage<?>>builder()
-                        .processingGroup(projection.name())
-                        .connectionProvider(connectionProvider)
-                        .transactionManager(transactionManager)
-                        .schema(schema)
-                        .genericSerializer(serializer)
-                        .eventSerializer(eventSerializer)
-                        .build()));
+                                                @Qualifier("eventSerializer") Serializer eventSerializer,
+                                                DeadLetterProperties properties) {
+        return configurer -> projections.all().forEach(projection -> {
+            Limits limits = properties.limitsFor(projection.name());
+            configurer.eventProcessing()
+                      .registerDeadLetterQueue(projection.name(), configuration -> JdbcSequencedDeadLetterQueue
+                              .<EventMessage<?>>builder()
+                              .processingGroup(projection.name())
+                              .maxSequences(limits.maxSequences())
+                              .maxSequenceSize(limits.maxSequenceSize())
+                              .connectionProvider(connectionProvider)
+                              .transactionManager(transactionManager)
+                              .schema(schema)
+                              .genericSerializer(serializer)
+                              .eventSerializer(eventSerializer)
+                              .build())
+                      .registerDeadLetterPolicy(projection.name(), configuration -> SAFE_CAUSES);
+        });
     }
 
     @Bean

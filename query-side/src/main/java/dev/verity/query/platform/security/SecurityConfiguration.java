@@ -23,7 +23,9 @@ import java.util.Map;
 
 /**
  * Bearer JWTs (HS256) on every API call, as on the command side; health stays open for
- * orchestrators. Reads need {@code read}, the audit API {@code audit}, projection operations {@code admin}.
+ * orchestrators. Reads need {@code read}, the audit API {@code audit}. Operations are scoped like
+ * data: {@code admin} reaches its own tenant's dead letters and projection state; {@code operator}
+ * reaches every tenant's and alone runs platform-wide work (rebuilds, verification of every table).
  * Failures answer as RFC 9457 problems like every other error; they are written here because
  * they happen in the filter chain, before any controller advice can see them.
  */
@@ -37,7 +39,9 @@ class SecurityConfiguration {
             .authorizeHttpRequests(auth -> auth
                     .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
                     .requestMatchers("/api/v1/audit/**").hasAuthority("SCOPE_audit")
-                    .requestMatchers("/api/v1/admin/**").hasAuthority("SCOPE_admin")
+                    .requestMatchers("/api/v1/admin/verify", "/api/v1/admin/projections/*/rebuild")
+                        .hasAuthority("SCOPE_operator")
+                    .requestMatchers("/api/v1/admin/**").hasAnyAuthority("SCOPE_admin", "SCOPE_operator")
                     .requestMatchers(HttpMethod.GET, "/api/**").hasAuthority("SCOPE_read")
                     .anyRequest().denyAll())
             .oauth2ResourceServer(oauth -> oauth
