@@ -127,8 +127,8 @@ public class ProbeProjection {
 
     /**
      * Runs the statement a test planted for this task. A statement the database refused fails
-     * with the database's own words (Spring's translation drops them); one that reached no row
-     * fails too.
+     * with the database's own words (Spring's translation drops them) and its SQLState in the
+     * cause chain; one that reached no row fails too.
      */
     private void trespass(UUID taskId) {
         Trespass trespass = TRESPASSES.get(taskId);
@@ -139,10 +139,23 @@ public class ProbeProjection {
         try {
             counts = writer.batch(trespass.sql(), List.of(trespass.parameters()));
         } catch (DataAccessException e) {
-            throw new IllegalStateException(TRESPASS_REFUSED + ": " + e.getMostSpecificCause().getMessage(), e);
+            throw new TrespassRefused(TRESPASS_REFUSED + ": " + e.getMostSpecificCause().getMessage(), e);
         }
         if (counts[0] == 0) {
-            throw new IllegalStateException(TRESPASS_MESSAGE + ": " + trespass.sql());
+            throw new TrespassReachedNoRow(TRESPASS_MESSAGE + ": " + trespass.sql());
+        }
+    }
+
+    /** Dead letters keep exception classes and SQLStates, not messages: the class says which trespass failed. */
+    public static final class TrespassRefused extends IllegalStateException {
+        TrespassRefused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public static final class TrespassReachedNoRow extends IllegalStateException {
+        TrespassReachedNoRow(String message) {
+            super(message);
         }
     }
 

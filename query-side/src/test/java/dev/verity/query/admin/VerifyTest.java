@@ -137,10 +137,10 @@ class VerifyTest extends AdminApiTest {
                                                      new StepAdded(theirs, step, "theirs"),
                                                      new StepStarted(theirs, step, 0)));
 
-        JsonNode untouched = api().post("/api/v1/admin/verify", admin()).body();
+        JsonNode untouched = api().post("/api/v1/admin/verify", operator()).body();
         tampered = true;
         owner.update("UPDATE read_model.steps SET result = 'x' WHERE tenant_id = ? AND id = ?", otherTenant, step);
-        JsonNode afterTampering = api().post("/api/v1/admin/verify", admin()).body();
+        JsonNode afterTampering = api().post("/api/v1/admin/verify", operator()).body();
 
         assertThat(untouched.get("ok").asBoolean()).as("%s", untouched).isTrue();
         JsonNode steps = tables(afterTampering).get("steps");

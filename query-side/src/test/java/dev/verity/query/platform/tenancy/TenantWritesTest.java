@@ -73,8 +73,8 @@ class TenantWritesTest extends QuerySideTest {
 
         eventStreams.append(tenant, new TaskAssigned(trespasser, AssigneeType.USER, "mallory"));
 
-        assertThat(awaitParkedCause(trespasser)).contains(ProbeProjection.TRESPASS_REFUSED)
-                                                .contains("violates row-level security policy");
+        assertThat(awaitParkedCause(trespasser)).contains(ProbeProjection.TrespassRefused.class.getName())
+                                                .contains("SQLState 42501");
         assertThat(owner.queryForObject("SELECT count(*) FROM read_model.probe_tasks WHERE id = ?", Long.class,
                                         smuggled)).isZero();
         assertThat(probeRow(trespasser)).as("the handler's own write is rolled back with it")
@@ -89,7 +89,7 @@ class TenantWritesTest extends QuerySideTest {
 
         eventStreams.append(tenant, new TaskAssigned(trespasser, AssigneeType.USER, "mallory"));
 
-        assertThat(awaitParkedCause(trespasser)).contains(ProbeProjection.TRESPASS_MESSAGE);
+        assertThat(awaitParkedCause(trespasser)).contains(ProbeProjection.TrespassReachedNoRow.class.getName());
         assertThat(probeRow(victim)).containsEntry("title", "Review the spec").containsEntry("tenant_id", victimTenant);
     }
 
@@ -101,8 +101,8 @@ class TenantWritesTest extends QuerySideTest {
 
         eventStreams.append(tenant, new TaskAssigned(trespasser, AssigneeType.USER, "mallory"));
 
-        assertThat(awaitParkedCause(trespasser)).contains(ProbeProjection.TRESPASS_REFUSED)
-                                                .contains("violates row-level security policy");
+        assertThat(awaitParkedCause(trespasser)).contains(ProbeProjection.TrespassRefused.class.getName())
+                                                .contains("SQLState 42501");
         assertThat(probeRow(trespasser)).containsEntry("tenant_id", tenant);
     }
 
