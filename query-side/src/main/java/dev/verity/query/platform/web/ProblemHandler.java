@@ -43,7 +43,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ProblemException.class)
     ResponseEntity<Object> problemException(ProblemException e) {
-        return problem(e.status(), e.code(), e.getMessage());
+        ResponseEntity<Object> response = problem(e.status(), e.code(), e.getMessage());
+        if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+            return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
+                                 .header(HttpHeaders.RETRY_AFTER, "1").body(response.getBody());
+        }
+        return response;
     }
 
     @ExceptionHandler(RequestValidationException.class)
