@@ -73,6 +73,12 @@ class QueryApiErrorsTest extends QuerySideTest {
                       400, "malformed_request");
     }
 
+    /** Spring Security's firewall refuses through sendError, which the error path now answers as a problem. */
+    @Test
+    void firewallRejection_answers400Problem() {
+        assertProblem(api().get("/api/v1/tasks/a%25b", readToken), 400, "malformed_request");
+    }
+
     @Test
     void pathVariables_return400NamingThem_forAValueLongerThanAnyColumn() {
         assertNamesField(api().get("/api/v1/admin/projections/" + "p".repeat(256), adminToken), "name");
