@@ -154,6 +154,15 @@ public class EventStoreConfiguration {
                                  .build();
     }
 
+    /**
+     * Every event either app reads passes this upcaster (Axon registers {@code EventUpcaster}
+     * beans on the chain {@link #eventStorageEngine} reads through): stored NULs read as U+FFFD.
+     */
+    @Bean
+    public NulCharacterUpcaster nulCharacterUpcaster() {
+        return new NulCharacterUpcaster();
+    }
+
     /** Sagas, if any are added, live in event_store.saga_entry (V8), not in Axon's default tables. */
     @Bean
     public SagaStore<Object> sagaStore(ConnectionProvider connectionProvider, Serializer serializer) {

@@ -1,5 +1,6 @@
 package dev.verity.query;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -53,9 +54,36 @@ public final class ApiClient {
         return send(request(path, token).DELETE().build()).join();
     }
 
+    /** Any method, with extra headers (name, value, name, value...) and an optional body of the given type. */
+    public Response send(String method, String path, String token, String contentType, String body,
+                         String... headers) {
+        HttpRequest.Builder request = request(path, token);
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                                            : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request.build()).join();
+    }
+
     private HttpRequest.Builder request(String path, String token) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(20));
         return token == null ? request : request.header("Authorization", "Bearer " + token);
+    }
+
+    /** An answer that is not JSON (Tomcat's HTML error page) becomes a text node, so tests can show it. */
+    private JsonNode parse(HttpResponse<String> response) {
+        if (response.body().isEmpty()) {
+            return null;
+        }
+        try {
+            return json.readTree(response.body());
+        } catch (JacksonException e) {
+            return json.getNodeFactory().textNode(response.body());
+        }
     }
 
     private CompletableFuture<Response> send(HttpRequest request) {
@@ -63,7 +91,7 @@ public final class ApiClient {
                 response.statusCode(),
                 response.headers().firstValue("Content-Type").orElse(null),
                 response.headers().firstValue("ETag").orElse(null),
-                response.body().isEmpty() ? null : json.readTree(response.body()),
+                parse(response),
                 response.headers().firstValue("Location").orElse(null)));
     }
 }

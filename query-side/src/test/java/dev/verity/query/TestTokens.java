@@ -28,8 +28,17 @@ public final class TestTokens {
     }
 
     public static String token(String secret, String tenantClaim, String scope, Instant expiresAt) {
+        return token(secret, EventStreams.ACTOR_ID, tenantClaim, scope, expiresAt);
+    }
+
+    public static String withSubject(String subject, UUID tenantId, String scope) {
+        return token(QuerySideTest.JWT_SECRET, subject, tenantId.toString(), scope,
+                     Instant.now().plus(Duration.ofMinutes(10)));
+    }
+
+    private static String token(String secret, String subject, String tenantClaim, String scope, Instant expiresAt) {
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                .subject(EventStreams.ACTOR_ID)
+                .subject(subject)
                 .claim("tenant_id", tenantClaim)
                 .claim("scope", scope)
                 .issueTime(Date.from(expiresAt.minus(Duration.ofHours(1))))

@@ -10,18 +10,29 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-/** A token without a subject, a UUID tenant or a known actor type is as good as no token: 401. */
+/**
+ * A token without a subject, a UUID tenant or a known actor type is as good as no token: 401. So
+ * is one whose subject the read model could not store as an actor id (over 255 characters, or
+ * with a control character), as the command side refuses it too.
+ */
 class TokenClaimsValidator implements OAuth2TokenValidator<Jwt> {
 
     static final String TENANT_ID = "tenant_id";
     static final String ACTOR_TYPE = "actor_type";
+    /** The actor id columns are VARCHAR(255). */
+    static final int MAX_SUBJECT_LENGTH = 255;
     private static final Set<String> ACTOR_TYPES = Set.of("user", "agent");
 
     @Override
     public OAuth2TokenValidatorResult validate(Jwt jwt) {
         List<OAuth2Error> errors = new ArrayList<>();
-        if (jwt.getSubject() == null || jwt.getSubject().isBlank()) {
+        String subject = jwt.getSubject();
+        if (subject == null || subject.isBlank()) {
             errors.add(invalid("the token has no sub claim"));
+        } else if (subject.length() > MAX_SUBJECT_LENGTH) {
+            errors.add(invalid("the token's sub claim is longer than " + MAX_SUBJECT_LENGTH + " characters"));
+        } else if (subject.chars().anyMatch(Character::isISOControl)) {
+            errors.add(invalid("the token's sub claim holds a control character"));
         }
         if (!isUuid(jwt.getClaimAsString(TENANT_ID))) {
             errors.add(invalid("the token's tenant_id claim must be a UUID"));

@@ -36,6 +36,13 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(HttpStatus.CONFLICT, code, message);
     }
 
+    /** 503 rather than 429: the limit is the server's capacity for waiting reads, not this caller's rate. */
+    static ProblemException tooManyWaiters(int maxWaiters) {
+        return new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "too_many_waiters",
+                                    "More than " + maxWaiters + " reads are already waiting for the read model"
+                                    + " to catch up; retry shortly, or read without minVersion");
+    }
+
     static ProblemException staleReadModel(long minVersion) {
         return new ProblemException(HttpStatus.GATEWAY_TIMEOUT, "stale_read_model",
                                     "The read model has not reached version " + minVersion + " yet; retry shortly");

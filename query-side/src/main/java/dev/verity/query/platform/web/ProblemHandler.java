@@ -1,5 +1,8 @@
 package dev.verity.query.platform.web;
 
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -7,6 +10,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -16,8 +20,8 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,10 +33,22 @@ import java.util.Map;
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final String VALIDATION_FAILED = "validation_failed";
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+
+    private final CommandApiProperties commandApi;
+
+    ProblemHandler(CommandApiProperties commandApi) {
+        this.commandApi = commandApi;
+    }
 
     @ExceptionHandler(ProblemException.class)
     ResponseEntity<Object> problemException(ProblemException e) {
-        return problem(e.status(), e.code(), e.getMessage());
+        ResponseEntity<Object> response = problem(e.status(), e.code(), e.getMessage());
+        if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+            return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
+                                 .header(HttpHeaders.RETRY_AFTER, "1").body(response.getBody());
+        }
+        return response;
     }
 
     @ExceptionHandler(RequestValidationException.class)
@@ -43,8 +59,36 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     /** A path or query value of the wrong type, such as a task id that is not a UUID. */
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e) {
-        String type = e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName();
-        return validationProblem(List.of(Map.of("field", e.getName(), "message", "is not a valid " + type)));
+        String message;
+        if (e.getRequiredType() == Instant.class) {
+            message = StorableInstantFormatter.EXPECTED;
+        } else {
+            message = "is not a valid " + (e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName());
+        }
+        return validationProblem(List.of(Map.of("field", e.getName(), "message", message)));
+    }
+
+    /**
+     * Anything else is a fault of ours: logged with its stack, answered as a problem that says
+     * nothing of the cause (which may quote SQL or a value).
+     */
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+        LOG.error("Unexpected failure answering {} {}", request.getMethod(), request.getRequestURI(), e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                       "The request failed on our side; it has been logged");
+    }
+
+    /** A write on a read path (an admin or audit path lacking that method) points at the command API too. */
+    @Override
+    protected ResponseEntity<Object> handleHttpRequestMethodNotSupported(HttpRequestMethodNotSupportedException e,
+                                                                         HttpHeaders headers, HttpStatusCode status,
+                                                                         WebRequest request) {
+        ResponseEntity<Object> response = super.handleHttpRequestMethodNotSupported(e, headers, status, request);
+        if (response != null && response.getBody() instanceof ProblemDetail problem) {
+            problem.setDetail(e.getMessage() + " " + commandApi.writesGoThere(e.getMethod()));
+        }
+        return response;
     }
 
     /** Constraint annotations on controller parameters, such as {@code @Max} on a page size. */
@@ -67,7 +111,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
         if (response != null && response.getBody() instanceof ProblemDetail problem
                 && (problem.getProperties() == null || !problem.getProperties().containsKey("code"))) {
-            String code = status.value() == 400 ? "malformed_request" : codeFor(status);
+            String code = Problems.codeFor(status);
             problem.setProperty("code", code);
             problem.setType(URI.create("urn:verity:problem:" + code));
         }
@@ -81,11 +125,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         }
         String name = parameter.getParameterName();
         return name == null ? "arg" + parameter.getParameterIndex() : name;
-    }
-
-    private static String codeFor(HttpStatusCode status) {
-        HttpStatus known = HttpStatus.resolve(status.value());
-        return known == null ? "error" : known.name().toLowerCase(Locale.ROOT);
     }
 
     private static ResponseEntity<Object> validationProblem(List<Map<String, String>> errors) {

@@ -9,8 +9,12 @@ public class RequestValidationException extends RuntimeException {
     private final List<Map<String, String>> errors;
 
     public RequestValidationException(String field, String message) {
+        this(List.of(Map.of("field", field, "message", message)));
+    }
+
+    RequestValidationException(List<Map<String, String>> errors) {
         super("The request has invalid fields");
-        this.errors = List.of(Map.of("field", field, "message", message));
+        this.errors = List.copyOf(errors);
     }
 
     List<Map<String, String>> errors() {

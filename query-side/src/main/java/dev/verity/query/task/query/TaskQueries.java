@@ -16,7 +16,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -87,6 +90,19 @@ class TaskQueries {
 
     Optional<TaskDetail> task(UUID tenantId, UUID id) {
         return task(ReadModelWriter.READ_MODEL, tenantId, id);
+    }
+
+    /** The current version of each of the tenant's tasks among {@code ids}, in one query: what minVersion waits poll. */
+    Map<UUID, Long> versions(UUID tenantId, Collection<UUID> ids) {
+        return reads.read(tenantId, jdbc -> {
+            Map<UUID, Long> versions = new HashMap<>();
+            jdbc.query("SELECT id, version FROM " + ReadModelWriter.READ_MODEL + ".tasks WHERE id IN (:ids)",
+                       new MapSqlParameterSource("ids", ids),
+                       rs -> {
+                           versions.put(rs.getObject("id", UUID.class), rs.getLong("version"));
+                       });
+            return versions;
+        });
     }
 
     /**

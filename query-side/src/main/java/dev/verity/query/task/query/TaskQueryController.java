@@ -27,6 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /** The task read API; every read runs as the caller's tenant. */
 @RestController
@@ -35,10 +36,13 @@ class TaskQueryController {
 
     private final TaskQueries queries;
     private final ReadYourWrites readYourWrites;
+    /** One instance, so every task read waiting on minVersion shares one version look per tenant. */
+    private final ReadYourWrites.Versions taskVersions;
 
     TaskQueryController(TaskQueries queries, ReadYourWrites readYourWrites) {
         this.queries = queries;
         this.readYourWrites = readYourWrites;
+        this.taskVersions = queries::versions;
     }
 
     record Page(List<TaskRow> items, String nextCursor) {
@@ -47,15 +51,21 @@ class TaskQueryController {
     record Items<T>(List<T> items) {
     }
 
-    /** {@code ETag} is the task's version, the same number the command API returned. */
+    /**
+     * {@code ETag} is the task's version, the same number the command API returned. With
+     * {@code minVersion} the answer may come later, without holding a request thread meanwhile.
+     */
     @GetMapping("/{id}")
-    ResponseEntity<TaskDetail> task(@PathVariable UUID id,
-                                    @RequestParam(required = false) @Min(0) Long minVersion,
-                                    @AuthenticationPrincipal Jwt jwt) {
+    CompletableFuture<ResponseEntity<TaskDetail>> task(@PathVariable UUID id,
+                                                       @RequestParam(required = false) @Min(0) Long minVersion,
+                                                       @AuthenticationPrincipal Jwt jwt) {
         UUID tenantId = Caller.from(jwt).tenantId();
-        TaskDetail task = readYourWrites.read(minVersion, () -> queries.task(tenantId, id), t -> t.task().version())
-                                        .orElseThrow(() -> ProblemException.notFound("task"));
-        return ResponseEntity.ok().eTag("\"" + task.task().version() + "\"").body(task);
+        return readYourWrites.read(minVersion, taskVersions, tenantId, id, () -> queries.task(tenantId, id),
+                                   t -> t.task().version())
+                             .thenApply(found -> found.map(task -> ResponseEntity.ok()
+                                                                      .eTag("\"" + task.task().version() + "\"")
+                                                                      .body(task))
+                                                      .orElseThrow(() -> ProblemException.notFound("task")));
     }
 
     @GetMapping

@@ -79,7 +79,16 @@ class ApiSecurityTest extends QuerySideTest {
     void writes_areNotServed_evenWithAValidToken() {
         String token = TestTokens.token(JWT_SECRET, tenant, "read write admin", inTenMinutes);
 
-        assertProblem(api().post(TASKS, token), 403, "forbidden");
+        assertProblem(api().post(TASKS, token), 405, "method_not_allowed");
+    }
+
+    @Test
+    void read_returns401_forASubjectNoActorIdColumnCanHold() {
+        for (String subject : new String[] {"a".repeat(256), "ali\u0000ce", "bob\nsmith", "eve\u001b[31m"}) {
+            String token = TestTokens.withSubject(subject, tenant, "read");
+            assertProblem(api().get(TASKS, token), 401, "unauthorized");
+        }
+        assertThat(api().get(TASKS, TestTokens.withSubject("a".repeat(255), tenant, "read")).status()).isEqualTo(200);
     }
 
     private static void assertProblem(Response response, int status, String code) {

@@ -12,13 +12,17 @@ import dev.verity.events.task.TaskEvent.TaskAssigned;
 import dev.verity.events.task.TaskEvent.TaskStarted;
 import dev.verity.events.task.TaskEvent.TaskTargetAdded;
 import dev.verity.events.task.TaskType;
+import dev.verity.query.ApiClient;
 import dev.verity.query.ApiClient.Response;
 import dev.verity.query.QuerySideTest;
 import dev.verity.query.TaskEvents;
 import dev.verity.query.TestTokens;
+import dev.verity.query.platform.web.ReadYourWrites;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class TaskQueryControllerTest extends QuerySideTest {
 
@@ -37,6 +42,9 @@ class TaskQueryControllerTest extends QuerySideTest {
     private final UUID project = UUID.randomUUID();
     private final UUID taskId = UuidV7.generate();
     private final String token = TestTokens.read(tenant);
+
+    @Autowired
+    private ReadYourWrites readYourWrites;
 
     @Test
     void getTask_returnsTheRowWithItsChildren_andTheVersionAsETag() {
@@ -135,6 +143,62 @@ class TaskQueryControllerTest extends QuerySideTest {
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.etag()).isEqualTo("\"1\"");
         assertThat(response.body().get("assigneeId").asString()).isEqualTo("bob");
+    }
+
+    /**
+     * 250 reads wait for a version that never comes while a bystander reads another task: the
+     * waits hold no request thread, so the bystander answers as fast as ever (it took 3.2 s when
+     * each wait slept on a Tomcat thread), and a waiter whose version lands meanwhile gets its row.
+     */
+    @Test
+    void getTask_withManyWaitersOnAVersionThatNeverArrives_leavesOtherReadsFast() throws Exception {
+        UUID bystanderTask = UuidV7.generate();
+        UUID landing = UuidV7.generate();
+        awaitTaskVersion(taskId, eventStreams.append(tenant, TaskEvents.created(taskId, tenant, project)));
+        awaitTaskVersion(bystanderTask, eventStreams.append(tenant, TaskEvents.created(bystanderTask, tenant, project)));
+        awaitTaskVersion(landing, eventStreams.append(tenant, TaskEvents.created(landing, tenant, project)));
+        int before = readYourWrites.waiting();
+        ApiClient waiters = api();
+
+        assertThat(waiters.get("/api/v1/tasks/" + taskId, token).status()).as("warm up the client").isEqualTo(200);
+        // In batches of 50: a burst of 250 new connections would overflow Tomcat's accept backlog
+        // (100), and the refused ones would only retry a second later.
+        List<CompletableFuture<Response>> waits = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            waits.add(waiters.getAsync("/api/v1/tasks/" + taskId + "?minVersion=99", token));
+            if (i % 50 == 49) {
+                Thread.sleep(20);
+            }
+        }
+        // More waits than Tomcat has request threads (200): holding a thread each, they starved every other read.
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2))
+               .until(() -> readYourWrites.waiting() >= before + 201);
+        int waitingAtStart = readYourWrites.waiting() - before;
+        CompletableFuture<Response> lands = waiters.getAsync("/api/v1/tasks/" + landing + "?minVersion=1", token);
+        ApiClient bystander = api();
+        long slowest = 0;
+        for (int i = 0; i < 10; i++) {
+            long start = System.nanoTime();
+            Response response = bystander.get("/api/v1/tasks/" + bystanderTask, token);
+            slowest = Math.max(slowest, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            assertThat(response.status()).isEqualTo(200);
+        }
+        long appendedAt = System.nanoTime();
+        eventStreams.append(tenant, new TaskAssigned(landing, AssigneeType.USER, "bob"));
+        awaitTaskVersion(landing, 1);
+        long projectedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - appendedAt);
+        Response landed = lands.get(10, TimeUnit.SECONDS);
+        long landedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - appendedAt);
+        System.out.printf("minVersion: %d of 250 waiters waiting; a bystander's slowest of 10 reads %d ms;"
+                          + " a landing write read %d ms after its append (projected after %d ms)%n", waitingAtStart,
+                          slowest, landedAfter, projectedAfter);
+
+        assertThat(slowest).as("the bystander's slowest read, in ms").isLessThan(500);
+        assertThat(landed.status()).isEqualTo(200);
+        assertThat(landed.body().get("assigneeId").asString()).isEqualTo("bob");
+        for (CompletableFuture<Response> wait : waits) {
+            assertProblem(wait.get(10, TimeUnit.SECONDS), 504, "stale_read_model");
+        }
     }
 
     @Test
