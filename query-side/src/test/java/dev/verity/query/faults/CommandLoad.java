@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -16,11 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Clients sending commands in a loop while faults are injected. Every client behaves as README
- * tells clients to: a non-2xx answer or no answer at all is retried with the same
+ * Clients sending commands in a loop while faults are injected. They behave as README tells
+ * clients to: a non-2xx answer or no answer at all is retried with the same
  * {@code Idempotency-Key} (after a short backoff) until some 2xx arrives; a 2xx ends the
- * operation, since a client has no reason to doubt one. After {@link #stop} each client finishes
- * its operation in hand, giving up only past the retry window.
+ * operation, since a client has no reason to doubt one. A client that sends no key cannot retry
+ * safely, so it gives up on anything but a 2xx. After {@link #stop} each client finishes its
+ * operation in hand, giving up only past the retry window.
  */
 final class CommandLoad {
 
@@ -61,18 +63,22 @@ final class CommandLoad {
         this.workload = workload;
     }
 
-    /** Clients that each create a task, add three steps to it, and start over, on one node. */
-    static Workload ownTasks(int clients, String commandApi) {
+    /**
+     * Clients that each create a task, add three steps to it, and start over, on one node; every
+     * {@code keylessEvery}-th client sends no {@code Idempotency-Key} (0: all send one).
+     */
+    static Workload ownTasks(int clients, int keylessEvery, String commandApi) {
         int[] stepsLeft = new int[clients];
         return new Workload() {
             @Override
             public Operation next(int client, Operation previous, String key, Random random) {
+                boolean idempotent = keylessEvery == 0 || client % keylessEvery != keylessEvery - 1;
                 if (previous != null && previous.acknowledged() && stepsLeft[client] > 0) {
                     stepsLeft[client]--;
-                    return Operation.addStep(key, previous.task(), null);
+                    return Operation.addStep(key, previous.task(), null, idempotent);
                 }
                 stepsLeft[client] = 3;
-                return Operation.createTask(key);
+                return Operation.createTask(key, idempotent);
             }
 
             @Override
@@ -147,7 +153,7 @@ final class CommandLoad {
             FaultPlatform.Reply reply = null;
             try {
                 reply = platform.post(token, workload.commandApi(random) + path(operation), body(operation),
-                                      headers(operation.key, ifMatch), Duration.ofSeconds(45));
+                                      headers(operation, ifMatch), Duration.ofSeconds(45));
             } catch (IOException e) {
                 tally("I/O " + e.getClass().getSimpleName());
             }
@@ -173,6 +179,10 @@ final class CommandLoad {
                     operation.ifMatch = workload.afterConflict(operation);
                 }
             }
+            if (!operation.idempotent) {
+                operation.abandoned = true;
+                return;
+            }
             Instant deadline = giveUpAt;
             if (deadline != null && Instant.now().isAfter(deadline)) {
                 operation.unresolved = true;
@@ -193,9 +203,15 @@ final class CommandLoad {
                : Map.of("action", operation.key);
     }
 
-    private static Map<String, String> headers(String key, Long ifMatch) {
-        return ifMatch == null ? Map.of("Idempotency-Key", key)
-                               : Map.of("Idempotency-Key", key, "If-Match", "\"" + ifMatch + "\"");
+    private static Map<String, String> headers(Operation operation, Long ifMatch) {
+        Map<String, String> headers = new HashMap<>();
+        if (operation.idempotent) {
+            headers.put("Idempotency-Key", operation.key);
+        }
+        if (ifMatch != null) {
+            headers.put("If-Match", "\"" + ifMatch + "\"");
+        }
+        return headers;
     }
 
     /** {@code 503 storage_unavailable}, {@code 500 text/html}, {@code 503 ... without Retry-After}. */

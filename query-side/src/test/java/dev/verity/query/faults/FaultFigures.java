@@ -27,11 +27,12 @@ import java.util.UUID;
  * @param duplicated   operations (one {@code Idempotency-Key} each) with more than one event
  * @param falseAcknowledgements answered 2xx without an id and a version
  * @param unresolved   never answered 2xx within the clients' retry window
+ * @param abandoned    sent without {@code Idempotency-Key}, answered non-2xx, not retried
  * @param unacknowledgedStored  operations with an event although no 2xx named it (not an error:
  *                              their client gave up, or was answered falsely)
  */
 record FaultFigures(String scenario, int operations, int acknowledged, int stored, int visible, int lost,
-                    int duplicated, int falseAcknowledgements, int unresolved, int unacknowledgedStored,
+                    int duplicated, int falseAcknowledgements, int unresolved, int abandoned, int unacknowledgedStored,
                     List<String> examples) {
 
     private record Effect(String aggregate, long sequence, String stepId) {
@@ -49,6 +50,7 @@ record FaultFigures(String scenario, int operations, int acknowledged, int store
         int duplicated = 0;
         int falseAcknowledgements = 0;
         int unresolved = 0;
+        int abandoned = 0;
         int unacknowledgedStored = 0;
         List<String> examples = new ArrayList<>();
         for (Operation operation : operations) {
@@ -65,6 +67,7 @@ record FaultFigures(String scenario, int operations, int acknowledged, int store
                 unresolved++;
                 example(examples, operation.key + " never answered 2xx in " + operation.attempts + " attempts");
             }
+            abandoned += operation.abandoned ? 1 : 0;
             if (!operation.acknowledged()) {
                 unacknowledgedStored += found.isEmpty() ? 0 : 1;
                 continue;
@@ -82,15 +85,15 @@ record FaultFigures(String scenario, int operations, int acknowledged, int store
             }
         }
         return new FaultFigures(scenario, operations.size(), acknowledged, stored, visible, lost, duplicated,
-                                falseAcknowledgements, unresolved, unacknowledgedStored, examples);
+                                falseAcknowledgements, unresolved, abandoned, unacknowledgedStored, examples);
     }
 
     String line() {
         return String.format("faults[%s]: %d acknowledged, %d stored, %d visible, %d lost, %d duplicated"
-                             + " (%d operations, %d false acknowledgements, %d unresolved, %d stored without"
-                             + " acknowledgement)",
+                             + " (%d operations, %d false acknowledgements, %d unresolved, %d abandoned without"
+                             + " a key, %d stored without acknowledgement)",
                              scenario, acknowledged, stored, visible, lost, duplicated, operations,
-                             falseAcknowledgements, unresolved, unacknowledgedStored);
+                             falseAcknowledgements, unresolved, abandoned, unacknowledgedStored);
     }
 
     private static void example(List<String> examples, String example) {
