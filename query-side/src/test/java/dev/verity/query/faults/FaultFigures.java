@@ -61,7 +61,8 @@ record FaultFigures(String scenario, int operations, int acknowledged, int store
             }
             if (operation.falseAcknowledgement) {
                 falseAcknowledgements++;
-                example(examples, operation.key + " answered 2xx without id and version; events: " + found);
+                example(examples, operation.key + " (" + operation.kind + (operation.idempotent ? "" : ", no key")
+                                  + ") answered 2xx without id and version; events: " + found);
             }
             if (operation.unresolved) {
                 unresolved++;
