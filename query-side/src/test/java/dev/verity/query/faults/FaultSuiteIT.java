@@ -175,8 +175,8 @@ class FaultSuiteIT {
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void postgresRestartedUnderLoad_answersOnlyCommitted2xxOr503() throws Exception {
         // A quarter of the clients send no Idempotency-Key, and so never retry: with a key, a
-        // request's first statement claims it; without one, the event store append comes first,
-        // and a storage failure there must not look like success either.
+        // request's first statement claims it; without one, the event store is the first thing
+        // the request touches, and a storage failure there must not look like success either.
         UUID tenant = UUID.randomUUID();
         String prefix = prefix("pg-restart");
         CommandLoad load = new CommandLoad(platform, prefix, token(tenant, "read write"),
