@@ -2,8 +2,8 @@ package dev.verity.command.platform.web;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.verity.command.support.CuttableProxy;
 import dev.verity.command.support.TestTokens;
+import dev.verity.testing.CuttableProxy;
 import dev.verity.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -59,14 +59,14 @@ class StorageOutageTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CLIENTS = 16;
-    private static final Duration LOAD = Duration.ofSeconds(3);
+    private static final Duration LOAD = Duration.ofSeconds(4);
 
     private static CuttableProxy proxy;
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private record Attempt(String key, String title, String body, int status, String contentType, String retryAfter,
-                           Map<String, Object> json, String raw) {
+    private record Attempt(String key, String title, int status, String contentType, String retryAfter,
+                           String replayed, Map<String, Object> json, String raw) {
 
         boolean acknowledged() {
             return status >= 200 && status < 300;
@@ -142,16 +142,20 @@ class StorageOutageTest {
 
         Map<String, String> answeredIds = new HashMap<>();
         acknowledged.forEach(attempt -> answeredIds.put(attempt.title(), (String) attempt.json().get("id")));
+        int replayed = 0;
         for (Attempt attempt : retried) {
             Attempt retry = retryUntilAcknowledged(attempt);
             answeredIds.put(attempt.title(), (String) retry.json().get("id"));
+            replayed += "true".equals(retry.replayed()) ? 1 : 0;
         }
 
         long stored = 0;
+        long unkeyedCommitted = 0;
         for (Attempt attempt : first) {
             List<String> ids = storedTaskIds(attempt.title());
             stored += ids.size();
             if (attempt.key() == null && !attempt.acknowledged()) {
+                unkeyedCommitted += ids.size();
                 // Unknown outcome and no key to retry with: it may have committed, but at most once.
                 assertThat(ids).as("tasks created by unretried " + attempt.title()).hasSizeLessThanOrEqualTo(1);
                 continue;
@@ -160,9 +164,11 @@ class StorageOutageTest {
             assertThat(jdbc.queryForObject("SELECT count(*) FROM event_store.domain_event_entry"
                                            + " WHERE aggregate_identifier = ?", Long.class, ids.get(0))).isEqualTo(1);
         }
-        System.out.printf("storage outage: %d requests, %d acknowledged, %d answered 503 (%d with a key, retried),"
-                          + " %d tasks stored, %d rounds of cuts%n", first.size(), acknowledged.size(), refused.size(),
-                          retried.size(), stored, cuts.get());
+        System.out.printf("storage outage: %d requests, %d acknowledged, %d answered 503; %d of those had a key and"
+                          + " were retried (%d replayed a commit the 503 could not confirm), %d had none (%d of them had"
+                          + " committed); %d tasks stored, %d rounds of cuts%n", first.size(), acknowledged.size(),
+                          refused.size(), retried.size(), replayed, refused.size() - retried.size(), unkeyedCommitted,
+                          stored, cuts.get());
     }
 
     private static void assertCommittedOrUnavailable(Attempt attempt) {
@@ -203,9 +209,10 @@ class StorageOutageTest {
         }
         try {
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Attempt(key, title, body, response.statusCode(),
+            return new Attempt(key, title, response.statusCode(),
                                response.headers().firstValue("Content-Type").orElse(""),
                                response.headers().firstValue("Retry-After").orElse(null),
+                               response.headers().firstValue("Idempotent-Replayed").orElse(null),
                                parse(response.body()), response.body());
         } catch (IOException e) {
             throw new AssertionError("The server dropped " + title + " without an answer", e);
@@ -273,12 +280,12 @@ class StorageOutageTest {
                     default -> {
                         proxy.refuse(true);
                         proxy.cut();
-                        Thread.sleep(150);
+                        Thread.sleep(100);
                         proxy.refuse(false);
                     }
                 }
                 cuts.incrementAndGet();
-                Thread.sleep(60);
+                Thread.sleep(400);
             }
         }
         return null;

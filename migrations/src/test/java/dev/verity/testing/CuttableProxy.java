@@ -1,4 +1,4 @@
-package dev.verity.command.support;
+package dev.verity.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
