@@ -105,6 +105,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (cause instanceof AggregateStreamCreationException creation) {
             return alreadyExists(creation);
         }
+        if (cause instanceof EventStoreException store) {
+            return eventStore(store);
+        }
         return failure(e);
     }
 
