@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 @Import({EventStreams.class, ProbeProjection.Registration.class})
 public abstract class QuerySideTest {
 
-    protected static final String JWT_SECRET = "query-side-test-secret-with-more-than-32-bytes";
+    public static final String JWT_SECRET = "query-side-test-secret-with-more-than-32-bytes";
     protected static final Duration MIN_VERSION_TIMEOUT = Duration.ofMillis(1500);
     /** Short, so ledger tests see a hole both stop the chain and, moments later, be passed. */
     protected static final Duration LEDGER_GAP_GRACE = Duration.ofSeconds(3);

@@ -4,10 +4,13 @@ import dev.verity.command.platform.guard.SecretDetector;
 import dev.verity.command.platform.security.Caller;
 import dev.verity.command.platform.web.BufferedRequest;
 import dev.verity.command.platform.web.ProblemResponses;
+import dev.verity.store.StorageFailures;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -30,7 +33,10 @@ import java.util.regex.Pattern;
  * transaction that first claims the key and then (Axon joins the transaction) appends the
  * command's events, so the key and the events commit together or not at all. A concurrent retry
  * blocks on the claimed key until the first attempt ends, then replays its answer. A rejected
- * command (4xx) rolls back, claim included: it had no effect, so a retry may run it again.
+ * command (4xx) rolls back, claim included: it had no effect, so a retry may run it again. So
+ * does a failed one (5xx): a 5xx is never kept as the answer to replay. When the database goes
+ * away (even during COMMIT, whose outcome the app cannot know) the answer is a 503, and a retry
+ * with the key either replays the committed answer or runs the command for the first time.
  * <p>
  * Action submissions are left alone: their key is part of the domain (the Task aggregate answers
  * a retry with 200 and the first submission's id), not just transport.
@@ -38,6 +44,7 @@ import java.util.regex.Pattern;
 @Component
 class IdempotencyFilter extends OncePerRequestFilter {
 
+    private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
     private static final Pattern SUBMISSIONS = Pattern.compile("^/api/v1/tasks/[^/]+/actions/[^/]+/submissions$");
     private static final int MAX_KEY_LENGTH = 255;
     private static final SecretDetector SECRETS = new SecretDetector();
@@ -81,8 +88,22 @@ class IdempotencyFilter extends OncePerRequestFilter {
         BufferedRequest buffered = BufferedRequest.readFully(request);
         byte[] fingerprint = RequestFingerprint.of(request.getMethod(), request.getRequestURI(), buffered.body());
         ContentCachingResponseWrapper captured = new ContentCachingResponseWrapper(response);
-        Outcome outcome = transactions.execute(status -> claimAndRun(
-                status, caller.get(), key, fingerprint, buffered, captured, chain));
+        Outcome outcome;
+        try {
+            outcome = transactions.execute(status -> claimAndRun(
+                    status, caller.get(), key, fingerprint, buffered, captured, chain));
+        } catch (RuntimeException e) {
+            if (!StorageFailures.isStorageUnavailable(e) || response.isCommitted()) {
+                throw e;
+            }
+            // Claim, events and answer went nowhere or all committed (a failed COMMIT cannot tell):
+            // either way a retry with this key has exactly one effect, so the 2xx the controller
+            // prepared is dropped, headers and all, for a 503.
+            log.warn("Storage unavailable around Idempotency-Key request, answering 503: {}", e.toString());
+            response.reset();
+            ProblemResponses.writeStorageUnavailable(response);
+            return;
+        }
         switch (outcome.kind()) {
             case EXECUTED -> captured.copyBodyToResponse();
             case REPLAYED -> replay(response, outcome.stored());
@@ -104,6 +125,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
             throw new IllegalStateException(e);
         }
         if (response.getStatus() >= 400) {
+            // A rejection had no effect, and a 5xx (such as a 503 for the database) is no answer to replay.
             status.setRollbackOnly();
         } else {
             keys.complete(caller.tenantId(), key, new StoredResponse(

@@ -1,5 +1,6 @@
 package dev.verity.command.platform.web;
 
+import dev.verity.store.StorageFailures;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.webmvc.error.ErrorController;
@@ -25,6 +26,13 @@ class ProblemErrorController implements ErrorController {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         HttpStatus status = code instanceof Integer value && HttpStatus.resolve(value) != null
                 ? HttpStatus.valueOf(value) : HttpStatus.NOT_FOUND;
+        if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable failure
+                && StorageFailures.isStorageUnavailable(failure)) {
+            // Escaped a filter that talks to the database: the same 503 the controllers answer.
+            ResponseEntity<Object> unavailable = ProblemHandler.storageUnavailable(failure);
+            ((ProblemDetail) unavailable.getBody()).setInstance(originalUri(request));
+            return unavailable;
+        }
         Object message = request.getAttribute(RequestDispatcher.ERROR_MESSAGE);
         String detail;
         if (status.is5xxServerError()) {

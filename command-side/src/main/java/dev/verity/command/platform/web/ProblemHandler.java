@@ -1,6 +1,7 @@
 package dev.verity.command.platform.web;
 
 import dev.verity.command.platform.DomainException;
+import dev.verity.store.StorageFailures;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.eventsourcing.eventstore.EventStoreException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
@@ -14,6 +15,8 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -77,12 +80,17 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.CONFLICT, "already_exists", "A record with this id already exists");
     }
 
+    /**
+     * Any other failure to append is the store failing, not the command: rethrowing it would let
+     * Spring read the driver's EOFException in its causes as a client that went away, and answer
+     * an empty 200 for events that were never stored.
+     */
     @ExceptionHandler(EventStoreException.class)
     ResponseEntity<Object> eventStore(EventStoreException e) {
         if (e.getCause() instanceof ConcurrencyException concurrency) {
             return concurrency(concurrency);
         }
-        throw e;
+        return storageUnavailable(e);
     }
 
     @ExceptionHandler(CommandExecutionException.class)
@@ -97,8 +105,41 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (cause instanceof AggregateStreamCreationException creation) {
             return alreadyExists(creation);
         }
+        if (cause instanceof EventStoreException store) {
+            return eventStore(store);
+        }
+        return failure(e);
+    }
+
+    /**
+     * Whatever else escapes a controller is answered here rather than rethrown: the database
+     * being unavailable (however Axon or Spring wrapped it) is a 503 the client may retry, anything
+     * else a 500 problem. Authentication and authorisation failures stay Spring Security's.
+     */
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception e) throws Exception {
+        if (e instanceof AccessDeniedException || e instanceof AuthenticationException) {
+            throw e;
+        }
+        return failure(e);
+    }
+
+    private static ResponseEntity<Object> failure(Exception e) {
+        if (StorageFailures.isStorageUnavailable(e)) {
+            return storageUnavailable(e);
+        }
         log.error("Command failed", e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "The command could not be processed");
+    }
+
+    /** The outcome is unknown (the commit may or may not have happened): the client retries with its key. */
+    static ResponseEntity<Object> storageUnavailable(Throwable e) {
+        log.warn("Storage unavailable, answering 503: {}", e.toString());
+        ResponseEntity<Object> response = problem(HttpStatus.SERVICE_UNAVAILABLE, ProblemResponses.STORAGE_UNAVAILABLE,
+                                                  ProblemResponses.STORAGE_UNAVAILABLE_DETAIL);
+        return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
+                             .header(HttpHeaders.RETRY_AFTER, String.valueOf(StorageFailures.RETRY_AFTER_SECONDS))
+                             .body(response.getBody());
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -2,7 +2,9 @@ package dev.verity.command.platform.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.verity.store.StorageFailures;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 
@@ -17,6 +19,10 @@ import java.util.Map;
  */
 public final class ProblemResponses {
 
+    public static final String STORAGE_UNAVAILABLE = "storage_unavailable";
+    public static final String STORAGE_UNAVAILABLE_DETAIL = "The database is unavailable, so whether the command took"
+            + " effect is unknown; retry with the same Idempotency-Key after Retry-After seconds";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ProblemResponses() {
@@ -27,6 +33,12 @@ public final class ProblemResponses {
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.getOutputStream().write(json(status, code, detail));
+    }
+
+    /** 503 for a request whose database went away: its outcome is unknown, so the client retries. */
+    public static void writeStorageUnavailable(HttpServletResponse response) throws IOException {
+        response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(StorageFailures.RETRY_AFTER_SECONDS));
+        write(response, HttpStatus.SERVICE_UNAVAILABLE, STORAGE_UNAVAILABLE, STORAGE_UNAVAILABLE_DETAIL);
     }
 
     /** The problem body alone, for writers that are not a servlet response (Tomcat's error valve). */
