@@ -26,8 +26,6 @@ public abstract class QuerySideTest {
 
     public static final String JWT_SECRET = "query-side-test-secret-with-more-than-32-bytes";
     protected static final Duration MIN_VERSION_TIMEOUT = Duration.ofMillis(1500);
-    /** Short, so ledger tests see a hole both stop the chain and, moments later, be passed. */
-    protected static final Duration LEDGER_GAP_GRACE = Duration.ofSeconds(3);
     protected static final int PROBE_DEAD_LETTER_CAP = 20;
 
     @DynamicPropertySource
@@ -35,7 +33,6 @@ public abstract class QuerySideTest {
         TestDatabase.connection().springProperties().forEach((name, value) -> registry.add(name, () -> value));
         registry.add("verity.security.jwt-secret", () -> JWT_SECRET);
         registry.add("verity.query.min-version-timeout", () -> MIN_VERSION_TIMEOUT.toMillis() + "ms");
-        registry.add("verity.ledger.gap-grace", () -> LEDGER_GAP_GRACE.toMillis() + "ms");
         // Small replay batches, so a rebuild in a test shows progress after a few dozen events.
         registry.add("verity.projections.replay-batch-size", () -> "50");
         // A tiny dead-letter cap for the test projection only, so a test can fill its queue.

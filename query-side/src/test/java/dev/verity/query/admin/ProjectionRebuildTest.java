@@ -4,6 +4,7 @@ import dev.verity.events.common.UuidV7;
 import dev.verity.events.task.AssigneeType;
 import dev.verity.events.task.TaskEvent.TaskAssigned;
 import dev.verity.query.ApiClient.Response;
+import dev.verity.query.ConcurrentWriters;
 import dev.verity.query.ProbeProjection;
 import dev.verity.query.ProbeProjection.Hold;
 import dev.verity.query.TaskEvents;
@@ -13,6 +14,7 @@ import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Duration;
@@ -40,6 +42,9 @@ class ProjectionRebuildTest extends AdminApiTest {
     @Autowired
     private EventProcessingConfiguration processing;
 
+    @Autowired
+    private PlatformTransactionManager transactionManager;
+
     @AfterEach
     void resetProbe() {
         ProbeProjection.reset();
@@ -47,7 +52,7 @@ class ProjectionRebuildTest extends AdminApiTest {
     }
 
     @Test
-    void rebuild_swapsInTablesHoldingEveryEvent_whileEventsKeepArriving() throws Exception {
+    void rebuild_swapsInTablesHoldingEveryEvent_whileConcurrentWritersCommitOutOfOrder() throws Exception {
         Writer writer = new Writer();
         for (int i = 0; i < 100; i++) {
             writer.createTask();
@@ -58,10 +63,12 @@ class ProjectionRebuildTest extends AdminApiTest {
         Reader reader = new Reader(readMe);
         Thread thread = new Thread(writer, "test-event-writer");
         Thread readerThread = new Thread(reader, "test-reader");
+        ConcurrentWriters writers = new ConcurrentWriters(eventStreams, transactionManager, tenant, project);
         thread.start();
         readerThread.start();
+        writers.start(40, Duration.ofMillis(20));
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> writer.appended.get() >= 10);
+            await().atMost(Duration.ofSeconds(10)).until(() -> writer.appended.get() >= 10 && writers.appended() >= 50);
             long appendedBefore = writer.appended.get();
 
             Response accepted = api().post("/api/v1/admin/projections/tasks/rebuild", operator());
@@ -90,19 +97,25 @@ class ProjectionRebuildTest extends AdminApiTest {
             reader.stop = true;
             thread.join();
             readerThread.join();
+            writers.stop();
         }
         assertThat(writer.failure).isNull();
         assertThat(reader.reads.get()).isPositive();
         assertThat(reader.failures).as("reads while the tables were rebuilt and swapped").isEmpty();
 
+        Map<UUID, Long> expected = new HashMap<>(writer.versions);
+        expected.putAll(writers.versions());
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-               .until(() -> liveVersions().equals(writer.versions));
+               .until(() -> liveVersions().equals(expected));
         JsonNode verification = api().post("/api/v1/admin/verify", operator()).body();
         for (JsonNode table : verification.get("tables")) {
             if (TASK_TABLES.contains(table.get("table").asString())) {
                 assertThat(table.get("ok").asBoolean()).as("%s", table).isTrue();
             }
         }
+        assertEventLogHoldsEachEventsOwnPosition();
+        JsonNode tenantVerification = api().post("/api/v1/audit/verify", token("audit")).body();
+        assertThat(tenantVerification.get("ok").asBoolean()).as("%s", tenantVerification).isTrue();
         assertThat(indexes("tasks")).isEqualTo(indexesBefore);
         assertSwappedTableIsIsolatedPerTenant();
         assertThat(owner.queryForList("SELECT convert_from(token, 'UTF8') FROM event_store.token_entry"
@@ -240,6 +253,22 @@ class ProjectionRebuildTest extends AdminApiTest {
         assertProblem(api().get("/api/v1/admin/projections/tasks", token("read audit")), 403, "forbidden");
         assertProblem(api().post("/api/v1/admin/projections/tasks/rebuild", reader()), 403, "forbidden");
         assertProblem(api().delete("/api/v1/admin/projections/tasks/rebuild", reader()), 403, "forbidden");
+    }
+
+    /** Out-of-order commits are where a tracking token's index and the event's own part. */
+    private void assertEventLogHoldsEachEventsOwnPosition() {
+        await().atMost(Duration.ofSeconds(15)).until(() -> owner.queryForObject("""
+                SELECT count(*) FROM event_store.domain_event_entry e
+                 WHERE e.meta_data IS NOT NULL AND convert_from(e.meta_data, 'UTF8')::jsonb ->> 'tenantId' = ?
+                   AND NOT EXISTS (SELECT 1 FROM read_model.event_log l WHERE l.id::text = e.event_identifier)""",
+                Long.class, tenant.toString()) == 0);
+        assertThat(owner.queryForObject("""
+                SELECT count(*) FROM read_model.event_log l
+                  JOIN event_store.domain_event_entry e ON e.event_identifier = l.id::text
+                 WHERE l.tenant_id = ? AND l.global_index <> e.global_index""", Long.class, tenant))
+                .as("event_log rows whose global_index is not their event's").isZero();
+        assertThat(owner.queryForObject("SELECT count(*) FROM read_model.event_log WHERE tenant_id = ?", Long.class,
+                                        tenant)).isGreaterThan(150);
     }
 
     private void assertLiveTablesUntouched(String before) {

@@ -4,10 +4,13 @@ import dev.verity.events.common.UuidV7;
 import dev.verity.events.task.AssigneeType;
 import dev.verity.events.task.TaskEvent.TaskAssigned;
 import dev.verity.query.ApiClient.Response;
+import dev.verity.query.ConcurrentWriters;
 import dev.verity.query.TaskEvents;
 import dev.verity.query.TestTokens;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Duration;
@@ -19,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code POST /api/v1/audit/verify}: a tenant's auditor proves its own tables against its own
@@ -32,6 +36,9 @@ class TenantVerifyTest extends AdminApiTest {
     private final UUID project = UUID.randomUUID();
     private final UUID otherTenant = UUID.randomUUID();
     private UUID tampered;
+
+    @Autowired
+    private PlatformTransactionManager transactionManager;
 
     @AfterEach
     void repair() {
@@ -72,6 +79,39 @@ class TenantVerifyTest extends AdminApiTest {
         assertThat(other.body().toString()).doesNotContain(mine.toString(), untouched.toString());
         assertThat(owner.queryForList("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'verify\\_%'",
                                       String.class)).isEmpty();
+    }
+
+    @Test
+    void tenantVerify_isOk_whileAndAfterConcurrentWritersCommitOutOfOrder() throws Exception {
+        ConcurrentWriters writers = new ConcurrentWriters(eventStreams, transactionManager, tenant, project).start(25);
+        Response during;
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> writers.appended() >= 100);
+            during = api().post(VERIFY, auditor(tenant));
+            writers.awaitDone();
+        } finally {
+            writers.stop();
+        }
+        writers.versions().forEach(this::awaitTaskVersion);
+        long events = writers.appended();
+        await().atMost(Duration.ofSeconds(15)).until(() -> owner.queryForObject(
+                "SELECT count(*) FROM read_model.event_log WHERE tenant_id = ?", Long.class, tenant) == events);
+
+        Response after = api().post(VERIFY, auditor(tenant));
+
+        for (Response response : List.of(during, after)) {
+            assertThat(response.status()).as("%s", response.body()).isEqualTo(200);
+            assertThat(response.body().get("ok").asBoolean()).as("%s", response.body()).isTrue();
+            assertThat(response.body().get("tables")).allSatisfy(table -> {
+                assertThat(table.get("ok").asBoolean()).as("%s", table).isTrue();
+                assertThat(table.get("differingKeys")).isEmpty();
+            });
+        }
+        assertThat(tables(after.body()).get("event_log").get("liveRows").asLong()).isEqualTo(events);
+        assertThat(tables(after.body()).get("tasks").get("liveRows").asLong()).isEqualTo(writers.versions().size());
+        after.body().get("projections").forEach(projection -> {
+            assertThat(projection.get("caughtUp").asBoolean()).as("%s", projection).isTrue();
+        });
     }
 
     @Test

@@ -18,15 +18,17 @@ import java.util.function.Consumer;
 class Replays {
 
     private final EventStorageEngine storage;
+    private final EventPositions positions;
     private final TransactionTemplate transactions;
     private final NamedParameterJdbcTemplate jdbc;
     private final TenantWrites tenantWrites;
     private final int batchSize;
 
-    Replays(EventStorageEngine storage, PlatformTransactionManager transactionManager, NamedParameterJdbcTemplate jdbc,
-            TenantWrites tenantWrites, ProjectionOperationsProperties properties) {
+    Replays(EventStorageEngine storage, EventPositions positions, PlatformTransactionManager transactionManager,
+            NamedParameterJdbcTemplate jdbc, TenantWrites tenantWrites, ProjectionOperationsProperties properties) {
         this.tenantWrites = tenantWrites;
         this.storage = storage;
+        this.positions = positions;
         this.transactions = new TransactionTemplate(transactionManager);
         this.jdbc = jdbc;
         this.batchSize = properties.replayBatchSize();
@@ -36,6 +38,6 @@ class Replays {
                      Consumer<StoreReplay> afterBatch) {
         ProjectionReplayer replayer = new ProjectionReplayer(projection.newInstance(new ReadModelWriter(jdbc, schema)),
                                                           tenantWrites);
-        return new StoreReplay(storage, transactions, batchSize, replayer, cancelled, afterBatch);
+        return new StoreReplay(storage, positions, transactions, batchSize, replayer, cancelled, afterBatch);
     }
 }

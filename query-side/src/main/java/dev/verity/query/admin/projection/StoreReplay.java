@@ -10,10 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -25,10 +25,17 @@ import java.util.stream.Stream;
  */
 final class StoreReplay {
 
+    /** Which events of a pass to apply, judged with each event's own global index. */
+    @FunctionalInterface
+    interface EventFilter {
+        boolean test(TrackedEventMessage<?> event, long globalIndex);
+    }
+
     /** A pass of {@link #readAvailable} accepts every event. */
-    static final Predicate<TrackedEventMessage<?>> ALL = event -> true;
+    static final EventFilter ALL = (event, globalIndex) -> true;
 
     private final EventStorageEngine storage;
+    private final EventPositions positions;
     private final TransactionTemplate transactions;
     private final int batchSize;
     private final ProjectionReplayer projection;
@@ -41,9 +48,10 @@ final class StoreReplay {
     private record Batch(TrackingToken last, int read, boolean more) {
     }
 
-    StoreReplay(EventStorageEngine storage, TransactionTemplate transactions, int batchSize,
+    StoreReplay(EventStorageEngine storage, EventPositions positions, TransactionTemplate transactions, int batchSize,
                 ProjectionReplayer projection, BooleanSupplier cancelled, Consumer<StoreReplay> afterBatch) {
         this.storage = storage;
+        this.positions = positions;
         this.transactions = transactions;
         this.batchSize = batchSize;
         this.projection = projection;
@@ -72,7 +80,7 @@ final class StoreReplay {
      *
      * @throws CancellationException when {@code cancelled} says so; the open batch is rolled back
      */
-    void readAvailable(long limit, Predicate<TrackedEventMessage<?>> include) {
+    void readAvailable(long limit, EventFilter include) {
         try (Stream<? extends TrackedEventMessage<?>> events = storage.readEvents(position, false)) {
             Iterator<? extends TrackedEventMessage<?>> iterator = events.iterator();
             boolean more = true;
@@ -112,15 +120,25 @@ final class StoreReplay {
     }
 
     /**
+     * Filters with each event's own global index, looked up for the whole batch at once: a
+     * tracking token's index is the highest position read so far, which for an event committed
+     * after a later one (any concurrent load) is the later event's.
+     */
+    private List<TrackedEventMessage<?>> included(List<TrackedEventMessage<?>> batch, EventFilter include) {
+        Map<String, Long> indexes = positions.of(batch.stream().map(TrackedEventMessage::getIdentifier).toList());
+        return batch.stream().filter(event -> include.test(event, indexes.get(event.getIdentifier()))).toList();
+    }
+
+    /**
      * Reads a batch first and then applies it: the projection writes as {@code verity_writer},
      * while the engine fetches events through the same transaction's connection, as its owner.
      */
     private Batch apply(Iterator<? extends TrackedEventMessage<?>> events, long limit,
-                        Predicate<TrackedEventMessage<?>> include) {
+                        EventFilter include) {
         TrackingToken last = position;
         int read = 0;
         boolean more = true;
-        List<TrackedEventMessage<?>> included = new ArrayList<>();
+        List<TrackedEventMessage<?>> batch = new ArrayList<>();
         while (read < batchSize) {
             if (cancelled.getAsBoolean()) {
                 throw new CancellationException("Replay cancelled");
@@ -134,13 +152,11 @@ final class StoreReplay {
                 more = false;
                 break;
             }
-            if (include.test(event)) {
-                included.add(event);
-            }
+            batch.add(event);
             last = event.trackingToken();
             read++;
         }
-        projection.apply(included);
+        projection.apply(include == ALL ? batch : included(batch, include));
         return new Batch(last, read, more);
     }
 }

@@ -39,7 +39,12 @@ class TableComparison {
 
     /** Compares only the rows of {@code tenant} on both sides; null compares every row. */
     TableResult compare(String projection, String table, String rebuiltSchema, UUID tenant) {
-        String live = ReadModelWriter.READ_MODEL + "." + table;
+        return compare(projection, table, ReadModelWriter.READ_MODEL, rebuiltSchema, tenant);
+    }
+
+    /** As {@link #compare(String, String, String, UUID)}, with the live rows taken from a copy in {@code liveSchema}. */
+    TableResult compare(String projection, String table, String liveSchema, String rebuiltSchema, UUID tenant) {
+        String live = liveSchema + "." + table;
         String rebuilt = rebuiltSchema + "." + table;
         String liveRows = tenant == null ? live : onlyTenant(live, tenant);
         String rebuiltRows = tenant == null ? rebuilt : onlyTenant(rebuilt, tenant);

@@ -4,6 +4,7 @@ import dev.verity.events.common.MetadataKeys;
 import dev.verity.query.admin.projection.TableComparison.TableResult;
 import dev.verity.query.platform.projection.ProjectionDefinition;
 import dev.verity.query.platform.projection.Projections;
+import dev.verity.query.platform.projection.ReadModelWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -15,7 +16,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,18 +36,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * snapshot while it goes on. The processor is paused only for the few events that arrived during
  * the replay, never for the comparison.
  * <p>
- * What remains: an event committed out of global order (a slow writer) while verification runs,
- * that the replay read before the live processor did, is reported as a difference; verifying
- * again settles it. Events parked in a dead-letter queue are real differences: the live tables
- * lack them.
+ * Under concurrent writers events commit out of global order, so both replays judge each event by
+ * its own global index (looked up in the store, not taken from a tracking token, whose index is
+ * the highest seen), and the replay before the pause stops below every segment's oldest gap: an
+ * event filling a gap later is judged against the paused tokens, never applied on trust. Events
+ * parked in a dead-letter queue are real differences: the live tables lack them.
  * <p>
  * A tenant's verification ({@link #verify(UUID)}) replays only that tenant's events and compares
- * only its rows, and pauses no processor, so any tenant's auditor may run it at any time. It does
- * everything inside one REPEATABLE READ transaction instead: the processors commit each batch's
- * rows together with their tokens, so the tokens and tables seen by one snapshot always agree;
- * the replay reads the events those tokens cover and writes the scratch tables within that same
- * transaction, which sees its own writes; and the comparison runs in it too. Nothing of it is
- * committed. Each projection runs under a savepoint, so one that cannot replay spoils only itself.
+ * only its rows, and pauses no processor, so any tenant's auditor may run it at any time. Tokens
+ * and tables must still be seen at one instant: the processors commit each batch's rows together
+ * with their tokens, so one snapshot sees them agree. A read-only REPEATABLE READ snapshot reads
+ * the tokens and exports itself; a short transaction importing it copies the tenant's live rows
+ * into a scratch schema; then the replay writes the events those tokens cover into another, in
+ * batches of their own, and the two copies are compared. No step holds a long write transaction:
+ * a write transaction's id would hold back the ledger's line for as long as it stayed open
+ * (docs/ledger.md, "the rule").
  */
 @Component
 class Verification {
@@ -52,8 +58,8 @@ class Verification {
     private static final Logger log = LoggerFactory.getLogger(Verification.class);
 
     /**
-     * How far one projection was compared: every event up to global index {@code position} (its
-     * slowest segment; faster segments' events beyond it too). {@code head} is the event store's
+     * How far one projection was compared: every event up to global index {@code position}, each
+     * handled by its segment (faster segments' events beyond it too). {@code head} is the event store's
      * head when verification was asked for; {@code caughtUp} says the comparison reached it, which
      * it does unless the processor could not catch up in time (stopped, failing, far behind).
      * {@code error} says why a projection could not be verified at all (its replay failed); its
@@ -75,8 +81,7 @@ class Verification {
     private final MaintenanceLock lock;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate snapshot;
-    private final TransactionTemplate tenantSnapshot;
-    private final TransactionTemplate savepoint;
+    private final TransactionTemplate copyInSnapshot;
     private final ProjectionOperationsProperties properties;
     private final Clock clock = Clock.systemUTC();
 
@@ -96,10 +101,9 @@ class Verification {
         this.snapshot = new TransactionTemplate(transactionManager);
         this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
         this.snapshot.setReadOnly(true);
-        this.tenantSnapshot = new TransactionTemplate(transactionManager);
-        this.tenantSnapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
-        this.savepoint = new TransactionTemplate(transactionManager);
-        this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        this.copyInSnapshot = new TransactionTemplate(transactionManager);
+        this.copyInSnapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        this.copyInSnapshot.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.properties = properties;
     }
 
@@ -146,54 +150,79 @@ class Verification {
     Result verify(UUID tenant) {
         lock.acquireShared("verify_in_progress", "A verification");
         String scratch = "verify_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        String liveCopy = scratch + "_live";
         try {
             long target = head.head();
             long deadline = System.nanoTime() + properties.verifyCatchUpTimeout().toNanos();
             List<ProjectionDefinition> all = List.copyOf(projections.all());
-            shadowTables.create(scratch, all.stream().flatMap(p -> p.tables().stream()).toList());
+            List<String> tableNames = all.stream().flatMap(p -> p.tables().stream()).toList();
+            shadowTables.create(scratch, tableNames);
+            shadowTables.create(liveCopy, tableNames);
             all.forEach(projection -> awaitPosition(projection.name(), target, deadline));
+            Map<String, LiveCoverage> coverages = copyLiveRows(all, tenant, liveCopy);
             List<ProjectionCoverage> coverage = new ArrayList<>();
             List<TableResult> tables = new ArrayList<>();
-            tenantSnapshot.executeWithoutResult(status -> {
-                jdbc.queryForObject("SELECT 1", Integer.class);
-                for (ProjectionDefinition projection : all) {
-                    try {
-                        long position = savepoint.execute(nested -> verify(projection, tenant, scratch, tables));
-                        coverage.add(new ProjectionCoverage(projection.name(), position, target, position >= target,
-                                                            null));
-                    } catch (RuntimeException e) {
-                        log.warn("Could not verify projection {} for tenant {}", projection.name(), tenant, e);
-                        coverage.add(new ProjectionCoverage(projection.name(), 0, target, false,
-                                                            e.getClass().getSimpleName()));
-                    }
+            for (ProjectionDefinition projection : all) {
+                try {
+                    long position = verify(projection, coverages.get(projection.name()), tenant, scratch, liveCopy,
+                                           tables);
+                    coverage.add(new ProjectionCoverage(projection.name(), position, target, position >= target, null));
+                } catch (RuntimeException e) {
+                    log.warn("Could not verify projection {} for tenant {}", projection.name(), tenant, e);
+                    coverage.add(new ProjectionCoverage(projection.name(), 0, target, false,
+                                                        e.getClass().getSimpleName()));
                 }
-                status.setRollbackOnly();
-            });
+            }
             boolean ok = tables.stream().allMatch(TableResult::ok)
                          && coverage.stream().allMatch(projection -> projection.error() == null);
             return new Result(ok, clock.instant(), coverage, tables);
         } finally {
             try {
                 shadowTables.drop(scratch);
+                shadowTables.drop(liveCopy);
             } finally {
                 lock.releaseShared();
             }
         }
     }
 
-    /** One projection of a tenant's verification, inside its snapshot; returns the position compared at. */
-    private long verify(ProjectionDefinition projection, UUID tenant, String scratch, List<TableResult> results) {
+    /**
+     * Reads every processor's tokens in a read-only snapshot (no transaction id) and copies the
+     * tenant's live rows as that same snapshot sees them, in a short transaction importing it.
+     */
+    private Map<String, LiveCoverage> copyLiveRows(List<ProjectionDefinition> all, UUID tenant, String liveCopy) {
+        Map<String, LiveCoverage> coverages = new HashMap<>();
+        snapshot.executeWithoutResult(status -> {
+            String exported = jdbc.queryForObject("SELECT pg_export_snapshot()", String.class);
+            for (ProjectionDefinition projection : all) {
+                String name = projection.name();
+                coverages.put(name, new LiveCoverage(tokens.read(live.processorName(name)), live.sequencingPolicy(name)));
+            }
+            copyInSnapshot.executeWithoutResult(copy -> {
+                // A literal: SET TRANSACTION takes no parameters, and an exported snapshot id is hex and dashes.
+                jdbc.execute("SET TRANSACTION SNAPSHOT '" + exported.replaceAll("[^0-9A-Fa-f-]", "") + "'");
+                for (String table : all.stream().flatMap(p -> p.tables().stream()).toList()) {
+                    jdbc.update("INSERT INTO " + liveCopy + "." + table + " SELECT * FROM " + ReadModelWriter.READ_MODEL
+                                + "." + table + " WHERE tenant_id = ?", tenant);
+                }
+            });
+        });
+        return coverages;
+    }
+
+    /** One projection of a tenant's verification; returns the position compared at. */
+    private long verify(ProjectionDefinition projection, LiveCoverage coverage, UUID tenant, String scratch,
+                        String liveCopy, List<TableResult> results) {
         String name = projection.name();
-        LiveCoverage coverage = new LiveCoverage(tokens.read(live.processorName(name)), live.sequencingPolicy(name));
         String tenantId = tenant.toString();
         replays.into(projection, scratch, () -> false, r -> { })
-               .readAvailable(coverage.highestIndex(), event -> coverage.covers(event)
+               .readAvailable(coverage.highestIndex(), (event, index) -> coverage.covers(event, index)
                        && tenantId.equals(String.valueOf(event.getMetaData().get(MetadataKeys.TENANT_ID))));
         List<TableResult> compared = projection.tables().stream()
-                                               .map(table -> comparison.compare(name, table, scratch, tenant))
+                                               .map(table -> comparison.compare(name, table, liveCopy, scratch, tenant))
                                                .toList();
         results.addAll(compared);
-        return coverage.lowestIndex();
+        return coverage.coveredThrough();
     }
 
     /** Compares one projection's tables, adding their results; returns the position compared at. */
@@ -201,7 +230,9 @@ class Verification {
         String name = projection.name();
         String processor = live.processorName(name);
         StoreReplay replay = replays.into(projection, scratch, () -> false, r -> { });
-        replay.readAvailable(ProcessorTokens.lowestPosition(tokens.read(processor)).orElse(0), StoreReplay.ALL);
+        // Not past any segment's gap: an event filling one later must be judged against the paused tokens.
+        replay.readAvailable(new LiveCoverage(tokens.read(processor), live.sequencingPolicy(name)).settledIndex(),
+                             StoreReplay.ALL);
 
         boolean paused = live.pause(name, properties.pauseTimeout());
         AtomicBoolean stopped = new AtomicBoolean(paused);
@@ -213,7 +244,7 @@ class Verification {
                 restart(name, stopped);
                 return projection.tables().stream().map(table -> comparison.compare(name, table, scratch)).toList();
             }));
-            return coverage.lowestIndex();
+            return coverage.coveredThrough();
         } finally {
             restart(name, stopped);
         }

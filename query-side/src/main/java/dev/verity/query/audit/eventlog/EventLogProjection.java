@@ -6,9 +6,6 @@ import dev.verity.query.platform.projection.ReadModelWriter;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.eventhandling.GapAwareTrackingToken;
-import org.axonframework.eventhandling.TrackedEventMessage;
-import org.axonframework.eventhandling.WrappedToken;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.serialization.Serializer;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -36,11 +33,12 @@ import static dev.verity.query.platform.projection.SqlValues.time;
  *   <li>{@code project_id}: the payload's {@code projectId} when it has one, otherwise the project
  *       of the aggregate's earlier rows (only a creation names the project). Events of one
  *       aggregate arrive in order, in one segment, so the earlier rows are already there.</li>
- *   <li>{@code global_index}: the event's position in the store. A live processor's event carries
- *       it in its tracking token. An event read without one (a record's events replayed by
- *       aggregate) is looked up in {@code event_store.domain_event_entry} by its identifier, which
- *       is unique and indexed there: the store is the authority on positions, and a replayed row
- *       must equal the live row exactly.</li>
+ *   <li>{@code global_index}: the event's own position in the store, looked up in
+ *       {@code event_store.domain_event_entry} by its identifier (unique and indexed there). The
+ *       tracking token will not do: a {@code GapAwareTrackingToken}'s index is the highest position
+ *       the processor has seen, so for an event that committed after a later one (any concurrent
+ *       load) it names the later event's position. The store is the authority on positions, and a
+ *       replayed row must equal the live row exactly.</li>
  * </ul>
  * Events that belong to no aggregate are not logged: every column but the seed's would be empty.
  */
@@ -102,13 +100,6 @@ class EventLogProjection {
     }
 
     private long globalIndex(DomainEventMessage<?> event) {
-        if (event instanceof TrackedEventMessage<?> tracked && tracked.trackingToken() != null) {
-            Optional<GapAwareTrackingToken> token = WrappedToken.unwrap(tracked.trackingToken(),
-                                                                        GapAwareTrackingToken.class);
-            if (token.isPresent()) {
-                return token.get().getIndex();
-            }
-        }
         Long stored = writer.queryForObject("""
                 SELECT (SELECT global_index FROM event_store.domain_event_entry
                          WHERE event_identifier = :eventIdentifier)""",

@@ -12,18 +12,20 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
-import java.util.function.LongFunction;
-import java.util.function.ToLongFunction;
+import java.util.function.Function;
 
 /**
  * Recomputes the chain from the first stored event and walks it beside the ledger, reporting the
  * first position where they part: an event {@code changed}, {@code removed} or {@code inserted}
  * (see {@link Kind}), or a saved digest the recomputed chain no longer reaches. The same walk
- * checks the ledger itself: positions must run 1, 2, 3... without a gap, and global indexes must
- * rise with them; a missing row reads as {@code removed}, one out of order as {@code changed}.
+ * checks the ledger itself: positions must run 1, 2, 3... without a gap, and the witnessed events'
+ * keys (transaction, then global index: {@link ChainKey}) must rise with them; a missing row reads
+ * as {@code removed}, one out of order as {@code changed}. The answer also says how far the ledger
+ * reaches: how many stored events lie beyond its head (not final yet, or not chained yet).
  * <p>
  * Everything is read in one repeatable-read snapshot, so a chainer appending meanwhile cannot
- * make a ledger row visible without its event, or the other way round.
+ * make a ledger row visible without its event, or the other way round. The snapshot is read-only,
+ * so it gets no transaction id and never holds back the chain's line (see {@link LedgerChainer}).
  */
 @Component
 class LedgerVerifier {
@@ -51,29 +53,34 @@ class LedgerVerifier {
     }
 
     private Verification walk(SavedDigest digest) {
+        ChainKey chainedUpTo = ledger.newest().map(LedgerEntry::key).orElse(ChainKey.START);
+        return compare(digest, chainedUpTo).reaching(ledger.storeHead(), ledger.eventsAfter(chainedUpTo));
+    }
+
+    private Verification compare(SavedDigest digest, ChainKey chainedUpTo) {
         byte[] hash = LedgerHash.genesis();
         if (digest != null && digest.position() == 0 && !Arrays.equals(hash, digest.hash())) {
             return Verification.failed(0, null, null, Kind.DIGEST_MISMATCH);
         }
-        long chainedUpTo = ledger.maxGlobalIndex();
-        Pages<LedgerEntry> entries = new Pages<>(after -> ledger.entriesAfter(after, PAGE), LedgerEntry::position, 0);
-        Pages<StoredEvent> events = new Pages<>(after -> ledger.eventsBetween(after, chainedUpTo, PAGE),
-                                                StoredEvent::globalIndex, Long.MIN_VALUE);
+        Pages<Long, LedgerEntry> entries = new Pages<>(after -> ledger.entriesAfter(after, PAGE), LedgerEntry::position,
+                                                       0L);
+        Pages<ChainKey, StoredEvent> events = new Pages<>(after -> ledger.eventsBetween(after, chainedUpTo, PAGE),
+                                                          StoredEvent::key, ChainKey.START);
         long position = 0;
-        long lastIndex = Long.MIN_VALUE;
+        ChainKey lastKey = null;
         for (LedgerEntry entry = entries.next(); entry != null; entry = entries.next()) {
             long expected = position + 1;
             if (entry.position() != expected) {
                 return Verification.failed(expected, null, null, Kind.REMOVED);
             }
-            if (entry.globalIndex() <= lastIndex) {
+            if (lastKey != null && entry.key().compareTo(lastKey) <= 0) {
                 return failed(entry, Kind.CHANGED);
             }
             StoredEvent event = events.peek();
-            if (event != null && event.globalIndex() < entry.globalIndex()) {
+            if (event != null && event.key().compareTo(entry.key()) < 0) {
                 return Verification.failed(expected, event.globalIndex(), event.eventIdentifier(), Kind.INSERTED);
             }
-            if (event == null || event.globalIndex() > entry.globalIndex()) {
+            if (event == null || event.key().compareTo(entry.key()) > 0) {
                 return failed(entry, Kind.REMOVED);
             }
             events.next();
@@ -85,7 +92,7 @@ class LedgerVerifier {
                 return failed(entry, Kind.DIGEST_MISMATCH);
             }
             position = expected;
-            lastIndex = entry.globalIndex();
+            lastKey = entry.key();
         }
         if (digest != null && digest.position() > position) {
             // Callers reject such digests up front; meeting one here means the ledger lost its tail meanwhile.
@@ -104,15 +111,15 @@ class LedgerVerifier {
     }
 
     /** Keyset paging over a table as one sequence: the next page starts after the last key seen. */
-    private static final class Pages<T> {
+    private static final class Pages<K, T> {
 
-        private final LongFunction<List<T>> fetchAfter;
-        private final ToLongFunction<T> key;
+        private final Function<K, List<T>> fetchAfter;
+        private final Function<T, K> key;
         private final Deque<T> buffer = new ArrayDeque<>();
-        private long lastKey;
+        private K lastKey;
         private boolean exhausted;
 
-        Pages(LongFunction<List<T>> fetchAfter, ToLongFunction<T> key, long before) {
+        Pages(Function<K, List<T>> fetchAfter, Function<T, K> key, K before) {
             this.fetchAfter = fetchAfter;
             this.key = key;
             this.lastKey = before;
@@ -124,7 +131,7 @@ class LedgerVerifier {
                 exhausted = page.size() < PAGE;
                 buffer.addAll(page);
                 if (!page.isEmpty()) {
-                    lastKey = key.applyAsLong(page.get(page.size() - 1));
+                    lastKey = key.apply(page.get(page.size() - 1));
                 }
             }
             return buffer.peekFirst();

@@ -4,6 +4,7 @@ import dev.verity.events.common.UuidV7;
 import dev.verity.events.task.AssigneeType;
 import dev.verity.events.task.TaskEvent.TaskAssigned;
 import dev.verity.events.task.TaskEvent.TaskStarted;
+import dev.verity.query.ConcurrentWriters;
 import dev.verity.query.EventStreams;
 import dev.verity.query.TaskEvents;
 import dev.verity.query.audit.AuditTest;
@@ -26,6 +27,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +36,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The event log projection on real PostgreSQL: live through its processor, and replayed as rebuilds replay it. */
 class EventLogProjectionTest extends AuditTest {
@@ -114,6 +117,23 @@ class EventLogProjectionTest extends AuditTest {
         replay(ReadModelWriter.READ_MODEL, storedEvents());
 
         assertThat(wholeRows("read_model")).isEqualTo(before).hasSize(2);
+    }
+
+    /** A tracking token's index is the highest position seen, not the event's: out-of-order commits part them. */
+    @Test
+    void eventLog_holdsEachEventsOwnGlobalIndex_whenConcurrentWritersCommitOutOfOrder() throws Exception {
+        ConcurrentWriters writers = new ConcurrentWriters(eventStreams, transactionManager, tenant, project).start(20);
+        writers.awaitDone();
+        long events = writers.appended();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> owner.queryForObject(
+                "SELECT count(*) FROM read_model.event_log WHERE tenant_id = ?", Long.class, tenant) == events);
+
+        assertThat(owner.queryForObject("""
+                SELECT count(*) FROM read_model.event_log l
+                  JOIN event_store.domain_event_entry e ON e.event_identifier = l.id::text
+                 WHERE l.tenant_id = ? AND l.global_index <> e.global_index""", Long.class, tenant))
+                .as("rows of %d whose global_index is not their event's", events).isZero();
     }
 
     @Test

@@ -3,9 +3,15 @@ package dev.verity.query.audit.ledger;
 import dev.verity.query.ApiClient.Response;
 import dev.verity.query.TestTokens;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +19,9 @@ class LedgerControllerTest extends LedgerTestSupport {
 
     private static final String DIGEST = "/api/v1/audit/digest";
     private static final String VERIFY = "/api/v1/audit/ledger/verify";
+
+    @Autowired
+    private PlatformTransactionManager transactionManager;
 
     @Test
     void digest_returnsTheNewestLedgerEntry() {
@@ -37,6 +46,43 @@ class LedgerControllerTest extends LedgerTestSupport {
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body().get("ok").asBoolean()).isTrue();
         assertThat(response.body().has("firstMismatch")).isTrue();
+    }
+
+    /** An open write transaction anywhere on the server holds the line; verify says how much it holds back. */
+    @Test
+    void verify_saysHowFarTheLedgerReaches_againstTheStoresHead() throws Exception {
+        awaitChained(appendTask());
+        CountDownLatch begun = new CountDownLatch(1);
+        CountDownLatch end = new CountDownLatch(1);
+        TransactionTemplate transaction = new TransactionTemplate(transactionManager);
+        CompletableFuture<Void> open = CompletableFuture.runAsync(() -> transaction.executeWithoutResult(status -> {
+            owner.queryForObject("SELECT pg_current_xact_id()::text", String.class);
+            begun.countDown();
+            try {
+                end.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        StoredEvent held;
+        JsonNode during;
+        try {
+            assertThat(begun.await(10, TimeUnit.SECONDS)).isTrue();
+            held = appendTask();
+            chainer.chain();
+            during = api().post(VERIFY, auditToken(), null).body();
+        } finally {
+            end.countDown();
+            open.get(10, TimeUnit.SECONDS);
+        }
+
+        assertThat(during.get("ok").asBoolean()).as("%s", during).isTrue();
+        assertThat(during.get("unchainedEvents").asLong()).as("%s", during).isPositive();
+        assertThat(during.get("storeHead").asLong()).isGreaterThanOrEqualTo(held.globalIndex());
+        LedgerEntry chained = awaitChained(held);
+        JsonNode after = api().post(VERIFY, auditToken(), null).body();
+        assertThat(after.get("checkedThrough").asLong()).isGreaterThanOrEqualTo(chained.position());
+        assertThat(after.get("storeHead").asLong()).isGreaterThanOrEqualTo(held.globalIndex());
     }
 
     @Test

@@ -17,7 +17,7 @@ class LedgerHashTest {
     private static StoredEvent event(String eventId, long sequence, String type, String payloadType, String revision,
                                      String payload, String metaData, String timeStamp) {
         return new StoredEvent(1, eventId, AGGREGATE, sequence, type, payloadType, revision, bytes(payload),
-                               bytes(metaData), timeStamp);
+                               bytes(metaData), timeStamp, 0);
     }
 
     private static byte[] bytes(String text) {

@@ -12,6 +12,7 @@ import tools.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -75,17 +76,17 @@ class LedgerVerificationTest extends LedgerTestSupport {
     }
 
     @Test
-    void verify_reportsInserted_whenAnEventAppearsInASkippedHole() {
+    void verify_reportsInserted_whenAnEventAppearsBelowTheChainedLine() {
         long hole = burnGlobalIndex();
-        // Written "long ago", so neither the chainer nor any processor waits for the hole before it.
-        StoredEvent next = appendTaskWrittenAt(Instant.now().minus(LEDGER_GAP_GRACE.multipliedBy(4)));
+        // Written "long ago", so no processor waits for the hole before it and applies the planted row.
+        StoredEvent next = appendTaskWrittenAt(Instant.now().minus(Duration.ofHours(1)));
         LedgerEntry nextEntry = awaitChained(next);
         assertThat(entryFor(hole)).isEmpty();
-        // Only then can a planted row stay unseen by the projections, which must not apply it.
         awaitProcessorsPast(next.globalIndex());
         String plantedId = UUID.randomUUID().toString();
 
-        plantTaskCreation(hole, plantedId);
+        // Into the chained range: the transaction of an event already chained, a global index before it.
+        plantTaskCreation(next.xid(), hole, plantedId);
         try {
             assertMismatch(verify(null), nextEntry.position(), hole, plantedId, "inserted");
         } finally {
@@ -141,7 +142,8 @@ class LedgerVerificationTest extends LedgerTestSupport {
         int offset = offsetOf(event, "Review the spec");
 
         withChainerPaused(() -> withLedgerWritable(() -> {
-            List<LedgerEntry> original = owner.query("SELECT * FROM event_store.ledger WHERE position >= ? ORDER BY position",
+            List<LedgerEntry> original = owner.query("SELECT " + LedgerEntry.COLUMNS + " FROM event_store.ledger"
+                                                     + " WHERE position >= ? ORDER BY position",
                                                      LedgerEntry::map, entry.position());
             flipPayloadByte(event.globalIndex(), offset);
             try {
@@ -192,8 +194,9 @@ class LedgerVerificationTest extends LedgerTestSupport {
             try {
                 assertMismatch(verify(null), missing.position(), null, null, "removed");
             } finally {
-                owner.update("INSERT INTO event_store.ledger (position, global_index, event_identifier, hash, chained_at)"
-                                     + " VALUES (?, ?, ?, ?, ?)", missing.position(), missing.globalIndex(),
+                owner.update("INSERT INTO event_store.ledger (position, xid, global_index, event_identifier, hash,"
+                                     + " chained_at) VALUES (?, ?::text::xid8, ?, ?, ?, ?)", missing.position(),
+                             missing.xid(), missing.globalIndex(),
                              missing.eventIdentifier(), missing.hash(), Timestamp.from(missing.chainedAt()));
             }
         });
@@ -211,15 +214,15 @@ class LedgerVerificationTest extends LedgerTestSupport {
     }
 
     /** A valid, serialised task creation at a chosen global index, as a forger would write it. */
-    private void plantTaskCreation(long globalIndex, String eventIdentifier) {
+    private void plantTaskCreation(long xid, long globalIndex, String eventIdentifier) {
         UUID taskId = UUID.randomUUID();
         SerializedObject<byte[]> payload = eventSerializer.serialize(TaskEvents.created(taskId, tenant, UUID.randomUUID()),
                                                                      byte[].class);
         SerializedObject<byte[]> metaData = eventSerializer.serialize(EventStreams.metaData(tenant), byte[].class);
-        owner.update("INSERT INTO event_store.domain_event_entry (global_index, aggregate_identifier, sequence_number,"
+        owner.update("INSERT INTO event_store.domain_event_entry (xid, global_index, aggregate_identifier, sequence_number,"
                              + " type, event_identifier, meta_data, payload, payload_revision, payload_type, time_stamp)"
-                             + " VALUES (?, ?, 0, 'Task', ?, ?, ?, ?, ?, ?)",
-                     globalIndex, taskId.toString(), eventIdentifier, metaData.getData(), payload.getData(),
+                             + " VALUES (?::text::xid8, ?, ?, 0, 'Task', ?, ?, ?, ?, ?, ?)",
+                     xid, globalIndex, taskId.toString(), eventIdentifier, metaData.getData(), payload.getData(),
                      payload.getType().getRevision(), payload.getType().getName(), Instant.now().toString());
     }
 
