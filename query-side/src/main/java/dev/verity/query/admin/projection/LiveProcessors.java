@@ -1,5 +1,6 @@
 package dev.verity.query.admin.projection;
 
+import dev.verity.query.platform.nodes.QueryNodes;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.EventTrackerStatus;
@@ -11,23 +12,26 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The Axon processors that keep the live {@code read_model} tables up to date, one per projection
- * (its processing group), controlled through Axon's own processor API.
+ * (its processing group), read through Axon's own processor API and paused on every query node
+ * at once through the database.
  */
 @Component
 class LiveProcessors {
 
     private final EventProcessingConfiguration processing;
     private final ProcessorTokens tokens;
+    private final QueryNodes nodes;
+    private final Duration pollInterval;
 
-    LiveProcessors(EventProcessingConfiguration processing, ProcessorTokens tokens) {
+    LiveProcessors(EventProcessingConfiguration processing, ProcessorTokens tokens, QueryNodes nodes,
+                   ProjectionOperationsProperties properties) {
         this.processing = processing;
         this.tokens = tokens;
+        this.nodes = nodes;
+        this.pollInterval = properties.pollInterval();
     }
 
     Optional<StreamingEventProcessor> find(String projection) {
@@ -66,29 +70,19 @@ class LiveProcessors {
     }
 
     /**
-     * Stops the processor, which releases its segments' claims once its current batch is committed.
+     * Pauses the processor on every query node ({@link QueryNodes#pause}): each releases its
+     * segments once its batch in flight is committed and claims none until {@link #resume}, so the
+     * stored tokens are final. Here the processor keeps running, holding no segment.
      *
-     * @return whether it was running, i.e. whether {@link #resume} must start it again
+     * @return whether {@link #resume} must be called, which is always once this returns
+     * @throws IllegalStateException when another node pauses it, or a segment is still claimed after {@code timeout}
      */
     boolean pause(String projection, Duration timeout) {
-        Optional<StreamingEventProcessor> processor = find(projection).filter(StreamingEventProcessor::isRunning);
-        if (processor.isEmpty()) {
-            return false;
-        }
-        try {
-            processor.get().shutdownAsync().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            processor.get().start();
-            throw new IllegalStateException("Interrupted while stopping processor " + projection, e);
-        } catch (ExecutionException | TimeoutException e) {
-            processor.get().start();
-            throw new IllegalStateException("Processor " + projection + " did not stop within " + timeout, e);
-        }
+        nodes.pause(processorName(projection), "maintenance of " + projection, timeout, pollInterval);
+        return true;
     }
 
     void resume(String projection) {
-        find(projection).ifPresent(StreamingEventProcessor::start);
+        nodes.resume(processorName(projection));
     }
 }
