@@ -165,12 +165,14 @@ final class RunningPlatform implements AutoCloseable {
         return launch(jar, port, extraEnvironment, jar.getFileName().toString().replace(".jar", ""));
     }
 
+    /** Started as {@code ./verity up} starts them, C1 only: the default JIT slows start-up 3-4 times on a busy machine. */
     private static Process launch(Path jar, int port, Map<String, String> extraEnvironment, String name)
             throws IOException {
         TestDatabase.Connection database = TestDatabase.connection();
         Path log = Path.of("target", "e2e-logs", name + ".log");
         Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-Xmx512m", "-jar", jar.toString())
+        ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar",
+                                                      jar.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
