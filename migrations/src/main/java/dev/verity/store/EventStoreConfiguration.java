@@ -184,7 +184,7 @@ public class EventStoreConfiguration {
     /**
      * A segment claim not extended for {@code token-claim-timeout} may be taken by another node:
      * that is how a dead node's segments move on. Every processor using this store must extend its
-     * claims well within it (the query side's do every second, its timeout is 3 s); Axon's own
+     * claims well within it (the query side's do every 500 ms, its timeout is 3 s); Axon's own
      * defaults are a 10 s timeout and a 5 s extension.
      */
     @Bean

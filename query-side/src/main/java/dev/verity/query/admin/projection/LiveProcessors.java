@@ -5,6 +5,7 @@ import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.async.SequencingPolicy;
 import org.springframework.stereotype.Component;
 
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
  * The Axon processors that keep the live {@code read_model} tables up to date, one per projection
@@ -44,21 +46,24 @@ class LiveProcessors {
     }
 
     /**
-     * The lowest global index its segments have reached. A running processor reports it from
-     * memory: a segment that sees only other segments' events stores its token only every few
-     * seconds, so the stored tokens can trail behind while nothing is left to do. A stopped one
-     * is where its stored tokens say. Empty when it has never run.
+     * The lowest global index its segments have reached. The segments this node processes report
+     * it from memory: a segment that sees only other segments' events stores its token lazily (at
+     * each claim extension), so the stored tokens can trail behind while nothing is left to do.
+     * Segments processed on other nodes, or by none, are where their stored tokens say. Empty when
+     * it has never run.
      */
     OptionalLong position(String projection) {
-        Optional<StreamingEventProcessor> processor = find(projection).filter(StreamingEventProcessor::isRunning);
-        Map<Integer, EventTrackerStatus> status = processor.map(StreamingEventProcessor::processingStatus)
-                                                           .orElse(Map.of());
+        Map<Integer, TrackingToken> stored = tokens.read(processorName(projection));
+        Map<Integer, EventTrackerStatus> status = find(projection).filter(StreamingEventProcessor::isRunning)
+                                                                  .map(StreamingEventProcessor::processingStatus)
+                                                                  .orElse(Map.of());
         if (status.isEmpty()) {
-            return ProcessorTokens.lowestPosition(tokens.read(processorName(projection)));
+            return ProcessorTokens.lowestPosition(stored);
         }
-        return status.values().stream()
-                     .mapToLong(segment -> segment.getCurrentPosition().orElse(0))
-                     .min();
+        Map<Integer, Long> positions = new TreeMap<>();
+        stored.forEach((segment, token) -> positions.put(segment, token == null ? 0 : token.position().orElse(0)));
+        status.forEach((segment, local) -> positions.put(segment, local.getCurrentPosition().orElse(0)));
+        return positions.values().stream().mapToLong(Long::longValue).min();
     }
 
     SequencingPolicy<? super EventMessage<?>> sequencingPolicy(String projection) {

@@ -21,6 +21,6 @@ public record NodeProperties(Duration heartbeatInterval, Duration nodeTimeout, D
     public NodeProperties {
         heartbeatInterval = heartbeatInterval == null ? Duration.ofMillis(500) : heartbeatInterval;
         nodeTimeout = nodeTimeout == null ? Duration.ofSeconds(2) : nodeTimeout;
-        claimExtension = claimExtension == null ? Duration.ofSeconds(1) : claimExtension;
+        claimExtension = claimExtension == null ? Duration.ofMillis(500) : claimExtension;
     }
 }
