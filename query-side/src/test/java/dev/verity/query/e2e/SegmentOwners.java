@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 /** Who claims the segments of the query side's processors, read from {@code event_store.token_entry}. */
@@ -70,6 +71,31 @@ final class SegmentOwners {
             }
         }
         return owners;
+    }
+
+    /**
+     * Pauses every processor on every node as a rebuild's swap does (a row in
+     * {@code event_store.processor_pause}), until {@link #resumeAll}; returns once no segment is claimed.
+     */
+    static void pauseAll(Duration timeout) throws Exception {
+        try (Connection connection = connect();
+             PreparedStatement statement = connection.prepareStatement(
+                     "INSERT INTO event_store.processor_pause (processor_name, paused_by, reason, expires_at)"
+                     + " VALUES (?, 'test', 'a benchmark backlog', now() + interval '10 minutes')")) {
+            for (String processor : PROCESSORS) {
+                statement.setString(1, processor);
+                statement.executeUpdate();
+            }
+        }
+        awaitOwners(owners -> owners.stream().allMatch(Objects::isNull), timeout);
+    }
+
+    static void resumeAll() throws SQLException {
+        try (Connection connection = connect();
+             PreparedStatement statement = connection.prepareStatement(
+                     "DELETE FROM event_store.processor_pause WHERE paused_by = 'test'")) {
+            statement.executeUpdate();
+        }
     }
 
     private static Connection connect() throws SQLException {
