@@ -51,7 +51,17 @@ public final class StorageFailures {
                || cause instanceof SQLTransientConnectionException
                || cause instanceof SQLNonTransientConnectionException
                || cause instanceof SQLRecoverableException
-               || cause instanceof SQLException sql && unavailableState(sql.getSQLState());
+               || cause instanceof SQLException sql && (unavailableState(sql.getSQLState()) || closedByPool(sql));
+    }
+
+    /**
+     * HikariCP swaps a connection it found broken for a closed stand-in, whose every call throws
+     * a bare {@code SQLException("Connection is closed")} without SQLState: the next statement of a
+     * request whose earlier one lost the connection (Axon reading an aggregate after PostgreSQL
+     * went away) fails this way.
+     */
+    private static boolean closedByPool(SQLException sql) {
+        return sql.getSQLState() == null && "Connection is closed".equals(sql.getMessage());
     }
 
     /**

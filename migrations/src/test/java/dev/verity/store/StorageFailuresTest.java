@@ -1,5 +1,6 @@
 package dev.verity.store;
 
+import org.axonframework.common.jdbc.JdbcException;
 import org.axonframework.eventsourcing.eventstore.EventStoreException;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -40,6 +41,16 @@ class StorageFailuresTest {
                 new CannotCreateTransactionException("Could not open JDBC Connection", timeout))).isTrue();
         assertThat(StorageFailures.isStorageUnavailable(
                 new CannotGetJdbcConnectionException("Failed to obtain JDBC Connection", timeout))).isTrue();
+    }
+
+    /** Seen in the fault suite: Axon loading an aggregate on a connection Hikari had already evicted. */
+    @Test
+    void statementOnAConnectionThePoolClosed_isStorageUnavailable() {
+        SQLException closed = new SQLException("Connection is closed");
+
+        assertThat(StorageFailures.isStorageUnavailable(
+                new JdbcException("Failed to create a SQL statement", closed))).isTrue();
+        assertThat(StorageFailures.isStorageUnavailable(new SQLException("Connection is closed", "42000"))).isFalse();
     }
 
     @Test
