@@ -1,9 +1,10 @@
 package dev.verity.command.task;
 
 import dev.verity.command.platform.idempotency.IdempotencyHeaders;
-import dev.verity.command.platform.security.Caller;
+import dev.verity.command.platform.web.CommandContext;
 import dev.verity.command.platform.web.CommandSender;
-import dev.verity.command.platform.web.IfMatch;
+import dev.verity.command.platform.web.CommandSender.CommandResponse;
+import dev.verity.command.platform.web.QueryLocations;
 import dev.verity.command.platform.web.RequestValidationException;
 import dev.verity.command.task.TaskCommand.AddAction;
 import dev.verity.command.task.TaskCommand.AddStep;
@@ -19,7 +20,6 @@ import dev.verity.command.task.TaskCommand.StartTask;
 import dev.verity.command.task.TaskCommand.SubmitAction;
 import dev.verity.command.task.TaskCommand.UnblockTask;
 import dev.verity.events.common.UuidV7;
-import dev.verity.events.common.Wire;
 import dev.verity.events.task.ActionType;
 import dev.verity.events.task.AssigneeType;
 import dev.verity.events.task.TargetType;
@@ -30,11 +30,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -47,18 +43,19 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
+
+import static dev.verity.command.platform.web.RequestValues.idOrNew;
+import static dev.verity.command.platform.web.RequestValues.wire;
 
 /**
  * The task command API. Each endpoint maps its request to one command and answers the id and
  * the task's version after it; reads are served by the query API, which {@code Location} names.
+ * The body's own errors come first: the {@link CommandContext} parameter follows it.
  */
 @RestController
 @RequestMapping("/api/v1/tasks")
 class TaskController {
 
-    private static final String IF_MATCH = "If-Match";
-    private static final String CORRELATION_ID = "X-Correlation-Id";
     private static final String ACTION_TYPES =
             "FORM_SUBMIT|SINGLE_SELECT|MULTI_SELECT|TEXT_INPUT|FILE_UPLOAD|APPROVE_REJECT|EXTERNAL_LINK";
 
@@ -117,205 +114,125 @@ class TaskController {
     record NoFieldsRequest() {
     }
 
-    record CommandResponse(UUID id, long version) {
-    }
-
     private final CommandSender sender;
-    private final String queryBaseUrl;
+    private final QueryLocations locations;
 
-    TaskController(CommandSender sender, @Value("${verity.query.base-url}") String queryBaseUrl) {
+    TaskController(CommandSender sender, QueryLocations locations) {
         this.sender = sender;
-        this.queryBaseUrl = queryBaseUrl.replaceAll("/+$", "");
+        this.locations = locations;
     }
 
     @PostMapping
-    ResponseEntity<CommandResponse> create(@Valid @RequestBody CreateTaskRequest request,
-                                           @AuthenticationPrincipal Jwt jwt,
-                                           @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        Caller caller = Caller.from(jwt);
-        UUID taskId = request.id() != null ? request.id() : UuidV7.generate();
-        CreateTask command = new CreateTask(
-                taskId, caller.tenantId(), request.projectId(), parse(TaskType.class, "type", request.type()),
-                request.title(), request.description(), parse(TaskPriority.class, "priority", request.priority()),
-                parse(AssigneeType.class, "assigneeType", request.assigneeType()), request.assigneeId(),
+    ResponseEntity<CommandResponse> create(@Valid @RequestBody CreateTaskRequest request, CommandContext context) {
+        UUID taskId = idOrNew(request.id());
+        return sender.created(new CreateTask(
+                taskId, context.tenantId(), request.projectId(), wire(TaskType.class, "type", request.type()),
+                request.title(), request.description(), wire(TaskPriority.class, "priority", request.priority()),
+                wire(AssigneeType.class, "assigneeType", request.assigneeType()), request.assigneeId(),
                 request.dueDate(), request.componentKey(), request.parentTaskId(), request.dependencies(),
-                request.metadata(), caller.actorId());
-        CommandResult result = sender.send(command, caller, correlationId);
-        return created(taskUri(taskId), result);
+                request.metadata(), context.actorId()), context, task(taskId));
     }
 
     @PostMapping("/{taskId}/assign")
     ResponseEntity<CommandResponse> assign(@PathVariable UUID taskId, @Valid @RequestBody AssignRequest request,
-                                           @AuthenticationPrincipal Jwt jwt,
-                                           @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                           @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        return ok(jwt, correlationId, caller -> new AssignTask(
-                taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch),
-                parse(AssigneeType.class, "assigneeType", request.assigneeType()), request.assigneeId()));
+                                           CommandContext context) {
+        return sender.ok(new AssignTask(taskId, context.tenantId(), context.expectedVersion(),
+                                        wire(AssigneeType.class, "assigneeType", request.assigneeType()),
+                                        request.assigneeId()), context, task(taskId));
     }
 
     @PostMapping("/{taskId}/start")
-    ResponseEntity<CommandResponse> start(@PathVariable UUID taskId,
-                                          @RequestBody(required = false) NoFieldsRequest request,
-                                          @AuthenticationPrincipal Jwt jwt,
-                                          @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                          @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        return ok(jwt, correlationId,
-                  caller -> new StartTask(taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch)));
+    ResponseEntity<CommandResponse> start(@PathVariable UUID taskId, @RequestBody(required = false) NoFieldsRequest request,
+                                          CommandContext context) {
+        return sender.ok(new StartTask(taskId, context.tenantId(), context.expectedVersion()), context, task(taskId));
     }
 
     @PostMapping("/{taskId}/block")
     ResponseEntity<CommandResponse> block(@PathVariable UUID taskId, @Valid @RequestBody BlockRequest request,
-                                          @AuthenticationPrincipal Jwt jwt,
-                                          @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                          @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        return ok(jwt, correlationId, caller -> new BlockTask(
-                taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch), request.reason()));
+                                          CommandContext context) {
+        return sender.ok(new BlockTask(taskId, context.tenantId(), context.expectedVersion(), request.reason()),
+                         context, task(taskId));
     }
 
     @PostMapping("/{taskId}/unblock")
     ResponseEntity<CommandResponse> unblock(@PathVariable UUID taskId,
                                             @RequestBody(required = false) NoFieldsRequest request,
-                                            @AuthenticationPrincipal Jwt jwt,
-                                            @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                            @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        return ok(jwt, correlationId,
-                  caller -> new UnblockTask(taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch)));
+                                            CommandContext context) {
+        return sender.ok(new UnblockTask(taskId, context.tenantId(), context.expectedVersion()), context, task(taskId));
     }
 
     @PostMapping("/{taskId}/complete")
     ResponseEntity<CommandResponse> complete(@PathVariable UUID taskId,
                                              @Valid @RequestBody(required = false) CompleteRequest request,
-                                             @AuthenticationPrincipal Jwt jwt,
-                                             @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                             @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        String notes = request == null ? null : request.notes();
-        return ok(jwt, correlationId, caller -> new CompleteTask(
-                taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch), notes, caller.actorId()));
+                                             CommandContext context) {
+        return sender.ok(new CompleteTask(taskId, context.tenantId(), context.expectedVersion(),
+                                          request == null ? null : request.notes(), context.actorId()),
+                         context, task(taskId));
     }
 
     @PostMapping("/{taskId}/actions")
     ResponseEntity<CommandResponse> addAction(@PathVariable UUID taskId, @Valid @RequestBody AddActionRequest request,
-                                              @AuthenticationPrincipal Jwt jwt,
-                                              @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                              @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        Caller caller = Caller.from(jwt);
-        UUID actionId = request.id() != null ? request.id() : UuidV7.generate();
-        CommandResult result = sender.send(new AddAction(
-                taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch), actionId,
-                parse(ActionType.class, "type", request.type()), request.label(), request.description(),
-                request.config(), request.displayOrder() == null ? 0 : request.displayOrder()), caller, correlationId);
-        return created(taskUri(taskId), result);
+                                              CommandContext context) {
+        return sender.created(new AddAction(
+                taskId, context.tenantId(), context.expectedVersion(), idOrNew(request.id()),
+                wire(ActionType.class, "type", request.type()), request.label(), request.description(),
+                request.config(), request.displayOrder() == null ? 0 : request.displayOrder()), context, task(taskId));
     }
 
     /** 201 for the first submission under a key, 200 with the same id (marked replayed) for a retry of it. */
     @PostMapping("/{taskId}/actions/{actionId}/submissions")
     ResponseEntity<CommandResponse> submit(@PathVariable UUID taskId, @PathVariable UUID actionId,
                                            @Valid @RequestBody SubmissionRequest request,
-                                           @AuthenticationPrincipal Jwt jwt,
                                            @RequestHeader(name = IdempotencyHeaders.KEY, required = false) String idempotencyKey,
-                                           @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                           @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
+                                           CommandContext context) {
         if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 255) {
-            throw new RequestValidationException("Idempotency-Key", "header is required (1 to 255 characters)");
+            throw new RequestValidationException(IdempotencyHeaders.KEY, "header is required (1 to 255 characters)");
         }
-        Caller caller = Caller.from(jwt);
-        CommandResult result = sender.send(new SubmitAction(
-                taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch), actionId, UuidV7.generate(),
-                idempotencyKey, request.data(), caller.actorId()), caller, correlationId);
-        URI location = URI.create(taskUri(taskId) + "/submissions");
-        if (result.created()) {
-            return created(location, result);
-        }
-        return answer(HttpStatus.OK, location, result).header(IdempotencyHeaders.REPLAYED, "true")
-                                                       .body(new CommandResponse(result.id(), result.version()));
+        return sender.createdOrReplayed(new SubmitAction(
+                taskId, context.tenantId(), context.expectedVersion(), actionId, UuidV7.generate(), idempotencyKey,
+                request.data(), context.actorId()), context, locations.of("tasks", taskId, "submissions"));
     }
 
     @PostMapping("/{taskId}/targets")
     ResponseEntity<CommandResponse> addTarget(@PathVariable UUID taskId, @Valid @RequestBody AddTargetRequest request,
-                                              @AuthenticationPrincipal Jwt jwt,
-                                              @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                              @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        Caller caller = Caller.from(jwt);
-        UUID rowId = request.id() != null ? request.id() : UuidV7.generate();
-        CommandResult result = sender.send(new AddTarget(
-                taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch), rowId,
-                parse(TargetType.class, "targetType", request.targetType()), request.targetId(), request.metadata()),
-                caller, correlationId);
-        return created(taskUri(taskId), result);
+                                              CommandContext context) {
+        return sender.created(new AddTarget(
+                taskId, context.tenantId(), context.expectedVersion(), idOrNew(request.id()),
+                wire(TargetType.class, "targetType", request.targetType()), request.targetId(), request.metadata()),
+                context, task(taskId));
     }
 
     @PostMapping("/{taskId}/steps")
     ResponseEntity<CommandResponse> addStep(@PathVariable UUID taskId, @Valid @RequestBody AddStepRequest request,
-                                            @AuthenticationPrincipal Jwt jwt,
-                                            @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                            @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        Caller caller = Caller.from(jwt);
-        UUID stepId = request.id() != null ? request.id() : UuidV7.generate();
-        CommandResult result = sender.send(new AddStep(
-                taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch), stepId, request.action()), caller, correlationId);
-        return created(taskUri(taskId), result);
+                                            CommandContext context) {
+        return sender.created(new AddStep(taskId, context.tenantId(), context.expectedVersion(), idOrNew(request.id()),
+                                          request.action()), context, task(taskId));
     }
 
     @PostMapping("/{taskId}/steps/{stepId}/start")
     ResponseEntity<CommandResponse> startStep(@PathVariable UUID taskId, @PathVariable UUID stepId,
                                               @RequestBody(required = false) NoFieldsRequest request,
-                                              @AuthenticationPrincipal Jwt jwt,
-                                              @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                              @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        return ok(jwt, correlationId,
-                  caller -> new StartStep(taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch), stepId));
+                                              CommandContext context) {
+        return sender.ok(new StartStep(taskId, context.tenantId(), context.expectedVersion(), stepId),
+                         context, task(taskId));
     }
 
     @PostMapping("/{taskId}/steps/{stepId}/complete")
     ResponseEntity<CommandResponse> completeStep(@PathVariable UUID taskId, @PathVariable UUID stepId,
                                                  @Valid @RequestBody(required = false) CompleteStepRequest request,
-                                                 @AuthenticationPrincipal Jwt jwt,
-                                                 @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                                 @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        String stepResult = request == null ? null : request.result();
-        return ok(jwt, correlationId, caller -> new CompleteStep(
-                taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch), stepId, stepResult));
+                                                 CommandContext context) {
+        return sender.ok(new CompleteStep(taskId, context.tenantId(), context.expectedVersion(), stepId,
+                                          request == null ? null : request.result()), context, task(taskId));
     }
 
     @PostMapping("/{taskId}/steps/{stepId}/fail")
     ResponseEntity<CommandResponse> failStep(@PathVariable UUID taskId, @PathVariable UUID stepId,
-                                             @Valid @RequestBody FailStepRequest request,
-                                             @AuthenticationPrincipal Jwt jwt,
-                                             @RequestHeader(name = IF_MATCH, required = false) String ifMatch,
-                                             @RequestHeader(name = CORRELATION_ID, required = false) String correlationId) {
-        return ok(jwt, correlationId, caller -> new FailStep(
-                taskId, caller.tenantId(), IfMatch.expectedVersion(ifMatch), stepId, request.error()));
+                                             @Valid @RequestBody FailStepRequest request, CommandContext context) {
+        return sender.ok(new FailStep(taskId, context.tenantId(), context.expectedVersion(), stepId, request.error()),
+                         context, task(taskId));
     }
 
-    private ResponseEntity<CommandResponse> ok(Jwt jwt, String correlationId, Function<Caller, TaskCommand> command) {
-        Caller caller = Caller.from(jwt);
-        TaskCommand taskCommand = command.apply(caller);
-        CommandResult result = sender.send(taskCommand, caller, correlationId);
-        return respond(HttpStatus.OK, taskUri(taskCommand.taskId()), result);
-    }
-
-    private ResponseEntity<CommandResponse> created(URI location, CommandResult result) {
-        return respond(HttpStatus.CREATED, location, result);
-    }
-
-    private static ResponseEntity<CommandResponse> respond(HttpStatus status, URI location, CommandResult result) {
-        return answer(status, location, result).body(new CommandResponse(result.id(), result.version()));
-    }
-
-    private static ResponseEntity.BodyBuilder answer(HttpStatus status, URI location, CommandResult result) {
-        return ResponseEntity.status(status).location(location).eTag("\"" + result.version() + "\"");
-    }
-
-    private URI taskUri(UUID taskId) {
-        return URI.create(queryBaseUrl + "/api/v1/tasks/" + taskId);
-    }
-
-    private static <E extends Enum<E> & Wire> E parse(Class<E> type, String field, String value) {
-        if (value == null) {
-            return null;
-        }
-        return Wire.parse(type, value)
-                   .orElseThrow(() -> new RequestValidationException(field, "is not a valid " + type.getSimpleName()));
+    private URI task(UUID taskId) {
+        return locations.of("tasks", taskId);
     }
 }

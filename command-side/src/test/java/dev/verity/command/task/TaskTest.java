@@ -1,5 +1,6 @@
 package dev.verity.command.task;
 
+import dev.verity.command.platform.CommandResult;
 import dev.verity.command.platform.DomainException;
 import dev.verity.command.task.TaskCommand.AddAction;
 import dev.verity.command.task.TaskCommand.AddStep;
