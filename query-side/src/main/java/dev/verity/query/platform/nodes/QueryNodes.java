@@ -43,6 +43,7 @@ import java.util.concurrent.TimeoutException;
 public class QueryNodes implements InitializingBean, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(QueryNodes.class);
+    private static final String FENCE_PREFIX = "paused-by:";
 
     /** What the last heartbeat saw; read by the processors' coordinators on every claim round. */
     private record View(List<String> nodes, Set<String> paused, Map<String, Integer> segments) {
@@ -133,6 +134,7 @@ public class QueryNodes implements InitializingBean, DisposableBean {
         }
         refresh();
         long deadline = System.nanoTime() + timeout.toNanos();
+        fenceExpiredClaims(processor);
         Optional<String> claim = liveClaim(processor);
         while (claim.isPresent()) {
             if (System.nanoTime() > deadline) {
@@ -141,12 +143,61 @@ public class QueryNodes implements InitializingBean, DisposableBean {
                                                 + claim.get(), new TimeoutException());
             }
             sleep(pollInterval);
+            // A node with a stale view of the pause may have claimed again since; its claim is waited out too.
+            fenceExpiredClaims(processor);
             claim = liveClaim(processor);
+        }
+    }
+
+    /**
+     * The owner this node writes into the segments it {@link #pause paused} to take them from
+     * their owners; never a processor's node id, so no processor's token store takes it for its own.
+     */
+    public String fence() {
+        return FENCE_PREFIX + nodeId;
+    }
+
+    /**
+     * The timestamp a fence carries: ahead of now by the pause's lease, so it stays unexpired
+     * (Axon lets anyone claim a segment whose claim is older than the claim timeout) between two
+     * heartbeats even when this node is slow, and lapses soon after this node is gone.
+     */
+    public String fenceTimestamp() {
+        return DateTimeUtils.formatInstant(Instant.now().plusMillis((long) (leaseSeconds() * 1000)));
+    }
+
+    /**
+     * Takes every expired claim on {@code processor}'s segments from its owner. An expired claim
+     * need not be a dead node's: a starved one may still be processing a batch, and Axon's token
+     * store would let it commit (rows and token) as long as it is the owner. Writing this node's
+     * {@link #fence} as the owner makes that node's next token store and claim extension fail, so
+     * its batch in flight rolls back, rows and token together. The owner is not set to null: Axon's
+     * {@code storeToken} falls back to claiming a segment nobody owns, and would succeed. Only the
+     * claim as it was read is taken (same owner, same timestamp): one stored or extended since is
+     * live again, and waited for.
+     */
+    void fenceExpiredClaims(String processor) {
+        Instant expired = Instant.now().minus(claimTimeout);
+        for (Object[] claim : claims(processor)) {
+            String owner = (String) claim[1];
+            String timestamp = (String) claim[2];
+            if (!owner.startsWith(FENCE_PREFIX) && timestamp != null
+                && !DateTimeUtils.parseInstant(timestamp).isAfter(expired)) {
+                int taken = jdbc.update("UPDATE event_store.token_entry SET owner = ?, timestamp = ?"
+                                        + " WHERE processor_name = ? AND segment = ? AND owner = ? AND timestamp = ?",
+                                        fence(), fenceTimestamp(), processor, claim[0], owner, timestamp);
+                if (taken == 1) {
+                    log.warn("Took segment {} of {} from {}, whose claim had expired, to pause it",
+                             claim[0], processor, owner);
+                }
+            }
         }
     }
 
     /** Lets every node claim segments of {@code processor} again. */
     public void resume(String processor) {
+        jdbc.update("UPDATE event_store.token_entry SET owner = NULL WHERE processor_name = ? AND owner = ?",
+                    processor, fence());
         jdbc.update("DELETE FROM event_store.processor_pause WHERE processor_name = ? AND paused_by = ?",
                     processor, nodeId);
         beat();
@@ -154,18 +205,24 @@ public class QueryNodes implements InitializingBean, DisposableBean {
 
     /**
      * A segment of {@code processor} that a node still claims, described; empty when none is. A
-     * claim not extended within the token store's claim timeout is no claim: its node is gone.
+     * claim not extended within the token store's claim timeout is no claim: its node is gone or
+     * starved (a pause {@link #fenceExpiredClaims takes it away}). A pause's fence is no claim either.
      */
     public Optional<String> liveClaim(String processor) {
         Instant expired = Instant.now().minus(claimTimeout);
-        return jdbc.query("SELECT segment, owner, timestamp FROM event_store.token_entry"
-                          + " WHERE processor_name = ? AND owner IS NOT NULL ORDER BY segment",
-                          (rs, row) -> new Object[] {rs.getInt("segment"), rs.getString("owner"),
-                                                     rs.getString("timestamp")}, processor)
-                   .stream()
+        return claims(processor).stream()
+                   .filter(claim -> !((String) claim[1]).startsWith(FENCE_PREFIX))
                    .filter(claim -> claim[2] == null || DateTimeUtils.parseInstant((String) claim[2]).isAfter(expired))
                    .map(claim -> "segment " + claim[0] + " is claimed by " + claim[1])
                    .findFirst();
+    }
+
+    /** Segment, owner and timestamp of every owned segment of {@code processor}. */
+    private List<Object[]> claims(String processor) {
+        return jdbc.query("SELECT segment, owner, timestamp FROM event_store.token_entry"
+                          + " WHERE processor_name = ? AND owner IS NOT NULL ORDER BY segment",
+                          (rs, row) -> new Object[] {rs.getInt("segment"), rs.getString("owner"),
+                                                     rs.getString("timestamp")}, processor);
     }
 
     /** Renews the heartbeat and rereads the others' now, rather than at the next beat. */
@@ -179,6 +236,7 @@ public class QueryNodes implements InitializingBean, DisposableBean {
                         + " ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now()", nodeId);
             jdbc.update("UPDATE event_store.processor_pause SET expires_at = now() + make_interval(secs => ?)"
                         + " WHERE paused_by = ?", leaseSeconds(), nodeId);
+            jdbc.update("UPDATE event_store.token_entry SET timestamp = ? WHERE owner = ?", fenceTimestamp(), fence());
             List<String> nodes = jdbc.queryForList(
                     "SELECT node_id FROM event_store.query_node"
                     + " WHERE heartbeat_at > now() - make_interval(secs => ?) ORDER BY node_id",
@@ -226,6 +284,7 @@ public class QueryNodes implements InitializingBean, DisposableBean {
         heartbeat.shutdownNow();
         heartbeat.awaitTermination(5, TimeUnit.SECONDS);
         try {
+            jdbc.update("UPDATE event_store.token_entry SET owner = NULL WHERE owner = ?", fence());
             jdbc.update("DELETE FROM event_store.processor_pause WHERE paused_by = ?", nodeId);
             jdbc.update("DELETE FROM event_store.query_node WHERE node_id = ?", nodeId);
         } catch (DataAccessException e) {

@@ -1,13 +1,21 @@
 package dev.verity.query.platform.nodes;
 
 import dev.verity.query.QuerySideTest;
+import org.axonframework.common.DateTimeUtils;
+import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.tokenstore.UnableToClaimTokenException;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
+import org.axonframework.serialization.Serializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -26,9 +34,16 @@ class QueryNodesTest extends QuerySideTest {
     @Autowired
     private EventProcessingConfiguration processing;
 
+    @Autowired
+    private ConnectionProvider connections;
+
+    @Autowired
+    private Serializer serializer;
+
     @AfterEach
     void forgetOtherNodes() {
         owner.update("DELETE FROM event_store.processor_pause WHERE paused_by LIKE '%other-node@test'");
+        owner.update("DELETE FROM event_store.token_entry WHERE processor_name = 'fence-probe'");
         OTHERS.forEach(node -> owner.update("DELETE FROM event_store.query_node WHERE node_id = ?", node));
         nodes.refresh();
     }
@@ -82,6 +97,45 @@ class QueryNodesTest extends QuerySideTest {
             nodes.resume("tasks");
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> !tasks.processingStatus().isEmpty());
+    }
+
+    @Test
+    void pause_takesAnExpiredClaimFromItsOwner_soTheOwnersNextStoreFails() {
+        // A node that still runs but has not extended its claim within the timeout (starved, say).
+        JdbcTokenStore starved = tokenStoreOf(OTHERS.get(2));
+        starved.initializeTokenSegments("fence-probe", 1);
+        starved.fetchToken("fence-probe", 0);
+        owner.update("UPDATE event_store.token_entry SET timestamp = ? WHERE processor_name = 'fence-probe'",
+                     DateTimeUtils.formatInstant(Instant.now().minusSeconds(10)));
+
+        nodes.pause("fence-probe", "a test", Duration.ofSeconds(10), Duration.ofMillis(20));
+        try {
+            assertThat(owner.queryForObject("SELECT owner FROM event_store.token_entry WHERE processor_name = 'fence-probe'",
+                                            String.class)).isEqualTo(nodes.fence());
+            assertThatThrownBy(() -> starved.storeToken(new GlobalSequenceTrackingToken(5), "fence-probe", 0))
+                    .isInstanceOf(UnableToClaimTokenException.class);
+            assertThatThrownBy(() -> starved.extendClaim("fence-probe", 0))
+                    .isInstanceOf(UnableToClaimTokenException.class);
+            assertThat(owner.queryForObject("SELECT token FROM event_store.token_entry WHERE processor_name = 'fence-probe'",
+                                            byte[].class)).isNull();
+        } finally {
+            nodes.resume("fence-probe");
+        }
+        assertThat(owner.queryForObject("SELECT owner FROM event_store.token_entry WHERE processor_name = 'fence-probe'",
+                                        String.class)).isNull();
+    }
+
+    private JdbcTokenStore tokenStoreOf(String nodeId) {
+        return JdbcTokenStore.builder()
+                             .connectionProvider(connections)
+                             .serializer(serializer)
+                             .schema(TokenSchema.builder().setTokenTable("event_store.token_entry")
+                                                .setProcessorNameColumn("processor_name").setSegmentColumn("segment")
+                                                .setTokenColumn("token").setTokenTypeColumn("token_type")
+                                                .setTimestampColumn("timestamp").setOwnerColumn("owner").build())
+                             .claimTimeout(Duration.ofSeconds(3))
+                             .nodeId(nodeId)
+                             .build();
     }
 
     @Test
