@@ -37,7 +37,9 @@ import java.util.concurrent.TimeoutException;
  * <p>
  * A processor {@link #pause paused} here is paused on every node: its share is 0 everywhere, so
  * every node releases its segments (after committing the batch in flight) and claims none, until
- * the pausing node {@link #resume resumes} it or dies.
+ * the pausing node {@link #resume resumes} it or dies. A claim that has outlived the claim timeout
+ * is not trusted to be a dead node's: the pause {@link #fenceExpiredClaims takes it away} from its
+ * owner, so a starved node cannot commit into a paused processor.
  */
 @Component
 public class QueryNodes implements InitializingBean, DisposableBean {
