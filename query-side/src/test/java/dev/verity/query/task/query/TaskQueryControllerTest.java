@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -161,6 +162,10 @@ class TaskQueryControllerTest extends QuerySideTest {
         ApiClient waiters = api();
 
         assertThat(waiters.get("/api/v1/tasks/" + taskId, token).status()).as("warm up the client").isEqualTo(200);
+        ApiClient bystander = api();
+        for (int i = 0; i < 5; i++) {
+            assertThat(bystander.get("/api/v1/tasks/" + bystanderTask, token).status()).as("warm up").isEqualTo(200);
+        }
         // In batches of 50: a burst of 250 new connections would overflow Tomcat's accept backlog
         // (100), and the refused ones would only retry a second later.
         List<CompletableFuture<Response>> waits = new ArrayList<>();
@@ -175,23 +180,24 @@ class TaskQueryControllerTest extends QuerySideTest {
                .until(() -> readYourWrites.waiting() >= before + 201);
         int waitingAtStart = readYourWrites.waiting() - before;
         CompletableFuture<Response> lands = waiters.getAsync("/api/v1/tasks/" + landing + "?minVersion=1", token);
-        ApiClient bystander = api();
-        long slowest = 0;
+        List<Long> reads = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             long start = System.nanoTime();
             Response response = bystander.get("/api/v1/tasks/" + bystanderTask, token);
-            slowest = Math.max(slowest, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            reads.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             assertThat(response.status()).isEqualTo(200);
         }
+        long slowest = Collections.max(reads);
+        long median = reads.stream().sorted().toList().get(reads.size() / 2);
         long appendedAt = System.nanoTime();
         eventStreams.append(tenant, new TaskAssigned(landing, AssigneeType.USER, "bob"));
         awaitTaskVersion(landing, 1);
         long projectedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - appendedAt);
         Response landed = lands.get(10, TimeUnit.SECONDS);
         long landedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - appendedAt);
-        System.out.printf("minVersion: %d of 250 waiters waiting; a bystander's slowest of 10 reads %d ms;"
-                          + " a landing write read %d ms after its append (projected after %d ms)%n", waitingAtStart,
-                          slowest, landedAfter, projectedAfter);
+        System.out.printf("minVersion: %d of 250 waiters waiting; a bystander's 10 reads (warm client): median %d ms,"
+                          + " slowest %d ms; a landing write read %d ms after its append (projected after %d ms)%n",
+                          waitingAtStart, median, slowest, landedAfter, projectedAfter);
 
         assertThat(slowest).as("the bystander's slowest read, in ms").isLessThan(500);
         assertThat(landed.status()).isEqualTo(200);
