@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * into a scratch schema; then the replay writes the events those tokens cover into another, in
  * batches of their own, and the two copies are compared. No step holds a long write transaction:
  * a write transaction's id would hold back the ledger's line for as long as it stayed open
- * (docs/ledger.md, "the rule").
+ * (docs/ledger.md, "the rule"). A difference is reported only when it shows in
+ * {@code verify-attempts} such comparisons in a row ({@link ConfirmedDifferences} says why).
  */
 @Component
 class Verification {
@@ -149,6 +150,16 @@ class Verification {
      */
     Result verify(UUID tenant) {
         lock.acquireShared("verify_in_progress", "A verification");
+        try {
+            return new ConfirmedDifferences<Result>(properties.verifyAttempts(), properties.verifyRetryDelay())
+                    .compare(() -> compareOnce(tenant), Result::ok);
+        } finally {
+            lock.releaseShared();
+        }
+    }
+
+    /** One comparison of the tenant's rows, at one snapshot of tokens and tables. */
+    private Result compareOnce(UUID tenant) {
         String scratch = "verify_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         String liveCopy = scratch + "_live";
         try {
@@ -177,12 +188,8 @@ class Verification {
                          && coverage.stream().allMatch(projection -> projection.error() == null);
             return new Result(ok, clock.instant(), coverage, tables);
         } finally {
-            try {
-                shadowTables.drop(scratch);
-                shadowTables.drop(liveCopy);
-            } finally {
-                lock.releaseShared();
-            }
+            shadowTables.drop(scratch);
+            shadowTables.drop(liveCopy);
         }
     }
 
