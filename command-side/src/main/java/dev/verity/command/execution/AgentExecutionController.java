@@ -98,6 +98,11 @@ class AgentExecutionController {
                              Duration ttl) {
     }
 
+    /** A usage report's answer, in the API's spelling. */
+    record UsageResponse(UUID id, long version, long tokensUsed, BigDecimal costIncurred, String budgetState,
+                         String status) {
+    }
+
     /** The body of a command that takes none: absent or {@code {}}, so a stray field is a 400 naming it. */
     record NoFieldsRequest() {
     }
@@ -168,11 +173,14 @@ class AgentExecutionController {
     }
 
     @PostMapping("/{executionId}/usage")
-    ResponseEntity<UsageResult> usage(@PathVariable UUID executionId, @Valid @RequestBody UsageRequest request,
+    ResponseEntity<UsageResponse> usage(@PathVariable UUID executionId, @Valid @RequestBody UsageRequest request,
                                       CommandContext context) {
         UsageResult result = sender.send(new ReportUsage(executionId, context.tenantId(), context.expectedVersion(),
                                                          request.tokens(), request.costUsd(), request.agent()), context);
-        return ResponseEntity.ok().location(execution(executionId)).eTag("\"" + result.version() + "\"").body(result);
+        return ResponseEntity.ok().location(execution(executionId)).eTag("\"" + result.version() + "\"")
+                             .body(new UsageResponse(result.id(), result.version(), result.tokensUsed(),
+                                                     result.costIncurred(), result.budgetState().wire(),
+                                                     result.status().wire()));
     }
 
     @PostMapping("/{executionId}/limits")
