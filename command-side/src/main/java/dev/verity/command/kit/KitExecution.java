@@ -26,7 +26,6 @@ import org.axonframework.modelling.command.CreationPolicy;
 import org.axonframework.spring.stereotype.Aggregate;
 
 import java.util.HashSet;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -79,10 +78,10 @@ class KitExecution {
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.ALWAYS)
     CommandResult handle(CreateKitExecution command) {
-        Objects.requireNonNull(command.projectId(), "projectId is required");
+        requirePresent("projectId", command.projectId());
         requireText("kitId", command.kitId(), 100);
         requireText("kitVersion", command.kitVersion(), 50);
-        Objects.requireNonNull(command.inputSnapshot(), "inputSnapshot is required");
+        requirePresent("inputSnapshot", command.inputSnapshot());
         optionalText("workflowRunId", command.workflowRunId(), 255);
         optionalText("inngestRunId", command.inngestRunId(), 255);
         apply(new KitExecutionCreated(command.kitExecutionId(), command.tenantId(), command.projectId(),
@@ -105,7 +104,7 @@ class KitExecution {
         requireText("outputId", command.outputId(), 100);
         requireText("filename", command.filename(), 255);
         requireText("outputType", command.outputType(), 20);
-        Objects.requireNonNull(command.status(), "status is required");
+        requirePresent("status", command.status());
         requireCount("validationErrors", command.validationErrors());
         requireCount("validationWarnings", command.validationWarnings());
         requireCount("validationAutoFixed", command.validationAutoFixed());
@@ -225,6 +224,12 @@ class KitExecution {
     private static void requireCount(String field, int value) {
         if (value < 0) {
             throw DomainException.badField("validation_failed", field, "must not be negative");
+        }
+    }
+
+    private static void requirePresent(String field, Object value) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + " is required");
         }
     }
 
