@@ -168,6 +168,20 @@ class KitExecutionCommandApiTest extends IntegrationTest {
     }
 
     @Test
+    void create_retriedWithTheSameIdempotencyKey_hasOneEffect_andReplaysTheAnswer() {
+        Response first = post(API, execution(), "Idempotency-Key", "kit-run-1");
+        Response retry = post(API, execution(), "Idempotency-Key", "kit-run-1");
+
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(retry.status()).isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retry.get("id")).isEqualTo(first.get("id"));
+        assertThat(eventCount(first.get("id"))).isEqualTo(1);
+        assertProblem(post(API, execution("kitId", "other"), "Idempotency-Key", "kit-run-1"), 409,
+                      "idempotency_conflict");
+    }
+
+    @Test
     void create_returns401_withoutToken() {
         assertProblem(http.post(API, null, execution()), 401, "unauthorized");
     }
