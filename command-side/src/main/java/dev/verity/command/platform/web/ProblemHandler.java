@@ -25,6 +25,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 
 import java.net.URI;
@@ -174,7 +175,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (!(e.getCause() instanceof JacksonException jackson)) {
             return problem(HttpStatus.BAD_REQUEST, "malformed_request", "The request needs a JSON body");
         }
-        if (jackson instanceof StreamReadException) {
+        // A number out of its type's range is reported by the parser, but databind gives it the field's path.
+        if (jackson instanceof StreamReadException && !(jackson instanceof InputCoercionException)) {
             TokenStreamLocation location = jackson.getLocation();
             String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
             return problem(HttpStatus.BAD_REQUEST, "malformed_request",

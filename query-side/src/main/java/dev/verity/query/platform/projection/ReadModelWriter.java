@@ -128,6 +128,31 @@ public final class ReadModelWriter {
         }
     }
 
+    /**
+     * Adds each of {@code amounts} to its column of the one row matching {@code key}, addressed as
+     * in {@link #update}: for totals a projection keeps over an aggregate's members (a kit
+     * execution's outputs), which the event advancing the row makes safe to add exactly once.
+     *
+     * @throws IllegalStateException when no row (or more than one) matches
+     */
+    public void increment(String table, MapSqlParameterSource key, MapSqlParameterSource amounts) {
+        if (!key.hasValue("tenant_id") || !key.hasValue("id")) {
+            throw new IllegalArgumentException("A row is addressed by tenant_id and id at least: " + key.getParameterNames());
+        }
+        String assignments = amounts.getValues().keySet().stream()
+                                    .map(column -> identifier(column) + " = " + column + " + :" + column)
+                                    .collect(Collectors.joining(", "));
+        String where = key.getValues().keySet().stream()
+                          .map(column -> identifier(column) + " = :" + KEY_PREFIX + column)
+                          .collect(Collectors.joining(" AND "));
+        MapSqlParameterSource parameters = new MapSqlParameterSource(amounts.getValues());
+        key.getValues().forEach((column, value) -> parameters.addValue(KEY_PREFIX + column, value));
+        int updated = jdbc.update("UPDATE " + table(table) + " SET " + assignments + " WHERE " + where, parameters);
+        if (updated != 1) {
+            throw new IllegalStateException(updated + " rows of " + table(table) + " match " + key.getValues());
+        }
+    }
+
     /** One value read back inside the projection's transaction; SQL names tables {@code {schema}.table}. */
     public <T> T queryForObject(String sql, MapSqlParameterSource parameters, Class<T> type) {
         return jdbc.queryForObject(resolve(sql), parameters, type);
