@@ -99,13 +99,25 @@ class Session {
     private Map<String, ObligationState> obligations;
     private Set<UUID> obligationIds;
 
-    /** What the rules need to know of one obligation. */
-    private static final class ObligationState {
-        private ObligationStatus status = ObligationStatus.PENDING;
-        private List<String> dependencies;
-        private int attempts;
-        private int maxAttempts;
-        private BigDecimal confidence = BigDecimal.ZERO.setScale(2);
+    /** What the rules need to know of one obligation; replaced whole on every change. */
+    private record ObligationState(ObligationStatus status, List<String> dependencies, int attempts, int maxAttempts,
+                                   BigDecimal confidence) {
+
+        ObligationState withStatus(ObligationStatus newStatus) {
+            return new ObligationState(newStatus, dependencies, attempts, maxAttempts, confidence);
+        }
+
+        ObligationState withDependencies(List<String> newDependencies) {
+            return new ObligationState(status, List.copyOf(newDependencies), attempts, maxAttempts, confidence);
+        }
+
+        ObligationState withAttempts(int newAttempts) {
+            return new ObligationState(status, dependencies, newAttempts, maxAttempts, confidence);
+        }
+
+        ObligationState withConfidence(BigDecimal newConfidence) {
+            return new ObligationState(status, dependencies, attempts, maxAttempts, newConfidence);
+        }
     }
 
     Session() {
@@ -159,7 +171,7 @@ class Session {
     CommandResult handle(CompleteSession command) {
         requireStatusToClose("complete");
         List<String> outstanding = obligations.entrySet().stream()
-                                              .filter(entry -> entry.getValue().status.isOutstanding())
+                                              .filter(entry -> entry.getValue().status().isOutstanding())
                                               .map(Map.Entry::getKey).toList();
         if (!outstanding.isEmpty()) {
             throw DomainException.conflict("obligations_outstanding", "Cannot complete session " + sessionId
@@ -196,11 +208,11 @@ class Session {
         requireActive();
         ObligationState obligation = obligation(command.key());
         requireOpen(command.key(), obligation, "record an attempt for");
-        if (obligation.attempts >= obligation.maxAttempts) {
+        if (obligation.attempts() >= obligation.maxAttempts()) {
             throw DomainException.conflict("attempts_exhausted", "Obligation " + command.key() + " has had all its "
-                                           + obligation.maxAttempts + " attempts");
+                                           + obligation.maxAttempts() + " attempts");
         }
-        apply(new ObligationAttempted(sessionId, command.key(), obligation.attempts + 1, turnCount));
+        apply(new ObligationAttempted(sessionId, command.key(), obligation.attempts() + 1, turnCount));
         return result(sessionId);
     }
 
@@ -213,8 +225,8 @@ class Session {
         BigDecimal confidence = command.confidence() == null ? null : confidence(command.confidence());
         apply(new ObligationValueExtracted(sessionId, command.key(), command.extractedValue(), command.source(),
                                            turnCount));
-        if (confidence != null && confidence.compareTo(obligation.confidence) != 0) {
-            apply(new ObligationConfidenceUpdated(sessionId, command.key(), obligation.confidence, confidence,
+        if (confidence != null && confidence.compareTo(obligation.confidence()) != 0) {
+            apply(new ObligationConfidenceUpdated(sessionId, command.key(), obligation.confidence(), confidence,
                                                   command.source(), turnCount));
         }
         return result(sessionId);
@@ -236,14 +248,14 @@ class Session {
         requireActive();
         Objects.requireNonNull(command.status(), "status is required");
         ObligationState obligation = obligation(command.key());
-        if (!TRANSITIONS.get(obligation.status).contains(command.status())) {
-            throw invalidTransition("Cannot move obligation " + command.key() + " from " + obligation.status.wire()
+        if (!TRANSITIONS.get(obligation.status()).contains(command.status())) {
+            throw invalidTransition("Cannot move obligation " + command.key() + " from " + obligation.status().wire()
                                     + " to " + command.status().wire());
         }
         boolean satisfying = command.status() == ObligationStatus.SATISFIED;
         if (satisfying) {
-            List<String> unsatisfied = obligation.dependencies.stream()
-                    .filter(dependency -> obligations.get(dependency).status != ObligationStatus.SATISFIED)
+            List<String> unsatisfied = obligation.dependencies().stream()
+                    .filter(dependency -> obligations.get(dependency).status() != ObligationStatus.SATISFIED)
                     .toList();
             if (!unsatisfied.isEmpty()) {
                 throw DomainException.conflict("dependencies_unsatisfied", "Obligation " + command.key()
@@ -251,12 +263,12 @@ class Session {
             }
         }
         BigDecimal completeness = completenessWith(Map.of(command.key(), command.status()), 0);
-        apply(new ObligationStatusChanged(sessionId, command.key(), obligation.status, command.status(),
+        apply(new ObligationStatusChanged(sessionId, command.key(), obligation.status(), command.status(),
                                           command.agentNotes(), satisfying ? turnCount : null, turnCount,
                                           completeness));
         if (satisfying) {
             obligations.forEach((key, dependent) -> {
-                if (dependent.status != ObligationStatus.SKIPPED && dependent.dependencies.contains(command.key())) {
+                if (dependent.status() != ObligationStatus.SKIPPED && dependent.dependencies().contains(command.key())) {
                     apply(new ObligationDependencyResolved(sessionId, key, command.key(), turnCount));
                 }
             });
@@ -288,7 +300,7 @@ class Session {
         requireAcyclic(graph, false);
         for (int i = 0; i < sources.size(); i++) {
             String source = sources.get(i);
-            apply(new ObligationMerged(sessionId, source, command.intoKey(), obligations.get(source).status,
+            apply(new ObligationMerged(sessionId, source, command.intoKey(), obligations.get(source).status(),
                                        rewrites.get(i), turnCount,
                                        completenessWith(Map.of(source, ObligationStatus.SKIPPED), 0)));
         }
@@ -327,7 +339,7 @@ class Session {
         for (int i = 0; i < parts.size(); i++) {
             apply(added(command.obligationIds().get(i), parts.get(i), partDependencies.get(i), command.key()));
         }
-        apply(new ObligationSplit(sessionId, command.key(), partKeys, original.status, rewritten, turnCount,
+        apply(new ObligationSplit(sessionId, command.key(), partKeys, original.status(), rewritten, turnCount,
                                   completenessWith(Map.of(command.key(), ObligationStatus.SKIPPED), 0)));
         return result(sessionId);
     }
@@ -381,38 +393,40 @@ class Session {
 
     @EventSourcingHandler
     void on(ObligationAdded event) {
-        ObligationState obligation = new ObligationState();
-        obligation.dependencies = List.copyOf(event.dependencies());
-        obligation.maxAttempts = event.maxAttempts();
-        obligations.put(event.key(), obligation);
+        obligations.put(event.key(), new ObligationState(ObligationStatus.PENDING, List.copyOf(event.dependencies()), 0,
+                                                         event.maxAttempts(), BigDecimal.ZERO.setScale(2)));
         obligationIds.add(event.obligationId());
     }
 
     @EventSourcingHandler
     void on(ObligationAttempted event) {
-        obligations.get(event.key()).attempts = event.attempts();
+        obligations.computeIfPresent(event.key(), (key, obligation) -> obligation.withAttempts(event.attempts()));
     }
 
     @EventSourcingHandler
     void on(ObligationConfidenceUpdated event) {
-        obligations.get(event.key()).confidence = event.newConfidence();
+        obligations.computeIfPresent(event.key(), (key, obligation) -> obligation.withConfidence(event.newConfidence()));
     }
 
     @EventSourcingHandler
     void on(ObligationStatusChanged event) {
-        obligations.get(event.key()).status = event.to();
+        obligations.computeIfPresent(event.key(), (key, obligation) -> obligation.withStatus(event.to()));
     }
 
     @EventSourcingHandler
     void on(ObligationMerged event) {
-        obligations.get(event.key()).status = ObligationStatus.SKIPPED;
-        event.dependencies().forEach((key, dependencies) -> obligations.get(key).dependencies = List.copyOf(dependencies));
+        skipAndRepoint(event.key(), event.dependencies());
     }
 
     @EventSourcingHandler
     void on(ObligationSplit event) {
-        obligations.get(event.key()).status = ObligationStatus.SKIPPED;
-        event.dependencies().forEach((key, dependencies) -> obligations.get(key).dependencies = List.copyOf(dependencies));
+        skipAndRepoint(event.key(), event.dependencies());
+    }
+
+    private void skipAndRepoint(String skipped, Map<String, List<String>> dependencies) {
+        obligations.computeIfPresent(skipped, (key, obligation) -> obligation.withStatus(ObligationStatus.SKIPPED));
+        dependencies.forEach((dependent, list) ->
+                obligations.computeIfPresent(dependent, (key, obligation) -> obligation.withDependencies(list)));
     }
 
     /** Built before it is applied, so the completeness counts it as one more pending obligation. */
@@ -441,7 +455,7 @@ class Session {
         for (String dependency : dependencies) {
             ObligationState known = obligations.get(dependency);
             boolean usable = siblings.contains(dependency)
-                             || known != null && known.status != ObligationStatus.SKIPPED
+                             || known != null && known.status() != ObligationStatus.SKIPPED
                                 && !dependency.equals(splitting);
             if (!usable && !dependency.equals(spec.key())) {
                 throw DomainException.badRequest("unknown_dependency", "dependency " + dependency + " of "
@@ -481,7 +495,7 @@ class Session {
     /** The current dependency graph, a mutable copy to try changes on. */
     private Map<String, List<String>> dependencyGraph() {
         Map<String, List<String>> graph = new LinkedHashMap<>();
-        obligations.forEach((key, obligation) -> graph.put(key, obligation.dependencies));
+        obligations.forEach((key, obligation) -> graph.put(key, obligation.dependencies()));
         return graph;
     }
 
@@ -506,7 +520,7 @@ class Session {
         int satisfied = 0;
         int counted = added;
         for (Map.Entry<String, ObligationState> entry : obligations.entrySet()) {
-            ObligationStatus status = changes.getOrDefault(entry.getKey(), entry.getValue().status);
+            ObligationStatus status = changes.getOrDefault(entry.getKey(), entry.getValue().status());
             if (status != ObligationStatus.SKIPPED) {
                 counted++;
             }
@@ -559,13 +573,13 @@ class Session {
     }
 
     private static void requireOpen(String key, ObligationState obligation, String action) {
-        if (obligation.status.isFinal()) {
-            throw invalidTransition("Cannot " + action + " obligation " + key + ": it is " + obligation.status.wire());
+        if (obligation.status().isFinal()) {
+            throw invalidTransition("Cannot " + action + " obligation " + key + ": it is " + obligation.status().wire());
         }
     }
 
     private static void requireNotSkipped(String key, ObligationState obligation, String action) {
-        if (obligation.status == ObligationStatus.SKIPPED) {
+        if (obligation.status() == ObligationStatus.SKIPPED) {
             throw invalidTransition("Cannot " + action + " obligation " + key + ": it is skipped");
         }
     }
