@@ -253,11 +253,16 @@ class SessionController {
                                                            + " numbers, not " + vector.size());
         }
         float[] embedding = new float[vector.size()];
+        boolean nonZero = false;
         for (int i = 0; i < embedding.length; i++) {
             embedding[i] = vector.get(i).floatValue();
             if (!Float.isFinite(embedding[i])) {
                 throw new RequestValidationException("vector[" + i + "]", "must be a finite 32-bit number");
             }
+            nonZero |= embedding[i] != 0;
+        }
+        if (!nonZero) {
+            throw new RequestValidationException("vector", "must not be all zeros: it has no cosine distance");
         }
         return sender.ok(new SetEmbedding(sessionId, context.tenantId(), context.expectedVersion(), key, embedding),
                          context, obligation(sessionId, key));
