@@ -1,6 +1,7 @@
 package dev.verity.query;
 
 import dev.verity.events.common.MetadataKeys;
+import dev.verity.events.session.SessionEvent;
 import dev.verity.events.task.TaskEvent;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
@@ -41,6 +42,19 @@ public class EventStreams {
                 .map(event -> new GenericDomainEventMessage<>("Task", taskId.toString(), sequence.getAndIncrement(),
                                                               event, metaData(tenantId), UUID.randomUUID().toString(),
                                                               nextTimestamp()))
+                .toList();
+        storageEngine.appendEvents(messages);
+        return sequence.get() - 1;
+    }
+
+    /** Appends the events of one elicitation session in order and returns the last one's sequence number. */
+    public long appendSession(UUID tenantId, SessionEvent... events) {
+        UUID sessionId = events[0].sessionId();
+        AtomicLong sequence = nextSequence.computeIfAbsent(sessionId, id -> new AtomicLong());
+        List<GenericDomainEventMessage<SessionEvent>> messages = Arrays.stream(events)
+                .map(event -> new GenericDomainEventMessage<>("Session", sessionId.toString(),
+                                                              sequence.getAndIncrement(), event, metaData(tenantId),
+                                                              UUID.randomUUID().toString(), nextTimestamp()))
                 .toList();
         storageEngine.appendEvents(messages);
         return sequence.get() - 1;

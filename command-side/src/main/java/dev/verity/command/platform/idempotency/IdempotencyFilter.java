@@ -59,7 +59,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !"POST".equals(request.getMethod())
+        return !("POST".equals(request.getMethod()) || "PUT".equals(request.getMethod()))
                || request.getHeader(IdempotencyHeaders.KEY) == null
                || !request.getRequestURI().startsWith("/api/")
                || SUBMISSIONS.matcher(request.getRequestURI()).matches();

@@ -33,6 +33,8 @@ public class SecurityConfiguration {
                     // Other methods never get here: PostOnlyFilter answers them 405 first.
                     .requestMatchers(HttpMethod.POST, "/api/**").hasAuthority("SCOPE_write")
                     .requestMatchers(HttpMethod.PUT, "/api/v1/projects/*/budget").hasAuthority("SCOPE_write")
+                    .requestMatchers(HttpMethod.PUT, "/api/v1/sessions/*/obligations/*/embedding")
+                        .hasAuthority("SCOPE_write")
                     .anyRequest().denyAll())
             .oauth2ResourceServer(oauth -> oauth
                     .jwt(jwt -> { })

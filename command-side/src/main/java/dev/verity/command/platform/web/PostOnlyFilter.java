@@ -11,19 +11,22 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
+import java.util.regex.Pattern;
 
 /**
  * The command API only takes commands: any other method on {@code /api/**} is 405 pointing at
  * the query API ({@code verity.query.base-url}), whatever the token, so a client that confused
- * the two ports learns that rather than a 404 or a 403. The one command sent with {@code PUT} is
- * a project's budget, which is set whole ({@link #PUT_PATH}).
+ * the two ports learns that rather than a 404 or a 403. Commands are POSTs, except the two that
+ * set a value whole and are sent with {@code PUT} ({@link #PUT_PATHS}): a project's budget and an
+ * obligation's embedding.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class PostOnlyFilter extends OncePerRequestFilter {
 
-    /** {@code PUT /api/v1/projects/{projectId}/budget}. */
-    static final java.util.regex.Pattern PUT_PATH = java.util.regex.Pattern.compile("/api/v1/projects/[^/]+/budget");
+    /** {@code PUT /api/v1/projects/{projectId}/budget} and {@code PUT /api/v1/sessions/{id}/obligations/{key}/embedding}. */
+    static final Pattern PUT_PATHS = Pattern.compile(
+            "^/api/v1/projects/[^/]+/budget$|^/api/v1/sessions/[^/]+/obligations/[^/]+/embedding$");
 
     private final String queryBaseUrl;
 
@@ -46,6 +49,6 @@ class PostOnlyFilter extends OncePerRequestFilter {
     }
 
     private static String allowed(HttpServletRequest request) {
-        return PUT_PATH.matcher(request.getRequestURI()).matches() ? "PUT" : "POST";
+        return PUT_PATHS.matcher(request.getRequestURI()).matches() ? "PUT" : "POST";
     }
 }

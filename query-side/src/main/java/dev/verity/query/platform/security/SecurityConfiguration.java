@@ -43,6 +43,7 @@ class SecurityConfiguration {
                         .hasAuthority("SCOPE_operator")
                     .requestMatchers("/api/v1/admin/**").hasAnyAuthority("SCOPE_admin", "SCOPE_operator")
                     .requestMatchers(HttpMethod.GET, "/api/**").hasAuthority("SCOPE_read")
+                    .requestMatchers(HttpMethod.POST, "/api/v1/obligations/search").hasAuthority("SCOPE_read")
                     .anyRequest().denyAll())
             .oauth2ResourceServer(oauth -> oauth
                     .jwt(jwt -> { })

@@ -20,11 +20,14 @@ import java.util.List;
  * looking for a missing scope or a typo. Runs before security and answers before any handler,
  * so opening a path to anonymous callers is never part of it. The only writes the query API
  * serves are operations under {@code /api/v1/admin/} and {@code /api/v1/audit/}, which pass
- * through to their own scope checks (and to a 405 of their own for a method a path lacks).
+ * through to their own scope checks (and to a 405 of their own for a method a path lacks), and
+ * the similarity search, a read whose vector is too large for a URL.
  */
 class ReadOnlyApiFilter extends OncePerRequestFilter {
 
     private static final List<String> OPERATIONS = List.of("/api/v1/admin/", "/api/v1/audit/");
+    /** Reads that need a body: a similarity search sends a 1536-number vector. */
+    private static final List<String> READS_WITH_A_BODY = List.of("/api/v1/obligations/search");
     private static final UrlPathHelper PATHS = new UrlPathHelper();
 
     private final CommandApiProperties commandApi;
@@ -40,7 +43,8 @@ class ReadOnlyApiFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String method = request.getMethod();
         String path = PATHS.getPathWithinApplication(request);
-        boolean read = HttpMethod.GET.matches(method) || HttpMethod.HEAD.matches(method);
+        boolean read = HttpMethod.GET.matches(method) || HttpMethod.HEAD.matches(method)
+                       || HttpMethod.POST.matches(method) && READS_WITH_A_BODY.contains(path);
         if (read || OPERATIONS.stream().anyMatch(path::startsWith)) {
             chain.doFilter(request, response);
             return;
