@@ -30,14 +30,17 @@ class BudgetQueries {
 
     /**
      * Usage summed over every execution table of the project, one {@code UNION ALL} branch per
-     * kind of execution: a new kind adds its branch here and nothing else changes. Kit executions
-     * ({@code read_model.kit_executions}) are added by their slice.
+     * kind of execution: a new kind adds its branch here and nothing else changes. A kit
+     * execution counts its outputs' tokens and, once completed, its estimated cost.
      */
     private static final String PROJECT_USAGE = """
             SELECT coalesce(sum(tokens), 0) AS tokens_used, coalesce(sum(cost), 0) AS cost_incurred,
                    count(*) AS executions
               FROM (SELECT tokens_used::bigint AS tokens, cost_incurred AS cost
                       FROM read_model.agent_executor_state WHERE project_id = :project_id
+                    UNION ALL
+                    SELECT token_usage_total::bigint, coalesce(estimated_cost_usd, 0)
+                      FROM read_model.kit_executions WHERE project_id = :project_id
                    ) AS usage""";
 
     private static final String BUDGET_COLUMNS = """

@@ -11,16 +11,29 @@ import dev.verity.events.execution.BudgetState;
 import dev.verity.query.ApiClient.Response;
 import dev.verity.query.TestTokens;
 import dev.verity.query.execution.ExecutionStreams;
+import dev.verity.query.kit.KitExecutionEvents;
+import dev.verity.events.kit.KitExecutionEvent.KitExecutionCompleted;
+import dev.verity.events.kit.KitExecutionEvent.KitExecutionStarted;
+import dev.verity.events.kit.KitExecutionStatus;
+import dev.verity.events.kit.KitOutputStatus;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import java.math.BigDecimal;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
+
+import static org.awaitility.Awaitility.await;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code GET /api/v1/projects/{projectId}/budget}: the limits plus the project's usage, per tenant. */
 class BudgetQueryControllerTest extends ExecutionStreams {
+
+    @Autowired
+    private EventStorageEngine storageEngine;
 
     private final UUID tenant = UUID.randomUUID();
     private final UUID project = UUID.randomUUID();
@@ -74,6 +87,25 @@ class BudgetQueryControllerTest extends ExecutionStreams {
         assertThat(response.body().get("onLimitReached").asString()).isEqualTo("fail");
         assertThat(response.body().get("usage").get("tokensUsed").asLong()).isEqualTo(150);
         assertThat(response.body().get("usage").get("costIncurred").decimalValue()).isEqualByComparingTo("0.1235");
+        assertThat(response.body().get("usage").get("executions").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void budget_usage_countsTheProjectsKitExecutions_tokensOfTheirOutputs_andTheirEstimatedCost() {
+        usage(tenant, project, 100, "0.1000");
+        KitExecutionEvents kits = new KitExecutionEvents(storageEngine);
+        UUID kit = UuidV7.generate();
+        long version = kits.append(tenant, KitExecutionEvents.created(kit, tenant, project), new KitExecutionStarted(kit),
+                                   KitExecutionEvents.output(kit, UuidV7.generate(), "hero", KitOutputStatus.VALID, 30, 12),
+                                   new KitExecutionCompleted(kit, KitExecutionStatus.COMPLETED, new BigDecimal("0.012345"),
+                                                             null, null));
+        await().atMost(Duration.ofSeconds(15)).until(() -> owner.queryForList(
+                "SELECT version FROM read_model.kit_executions WHERE id = ?", Long.class, kit).contains(version));
+
+        Response response = api().get(path(), TestTokens.read(tenant));
+
+        assertThat(response.body().get("usage").get("tokensUsed").asLong()).isEqualTo(142);
+        assertThat(response.body().get("usage").get("costIncurred").decimalValue()).isEqualByComparingTo("0.112345");
         assertThat(response.body().get("usage").get("executions").asLong()).isEqualTo(2);
     }
 
