@@ -237,6 +237,7 @@ class AgentExecutionCommandApiTest extends IntegrationTest {
         assertProblem(post(path(id, "usage"), Map.of("tokens", 1)), 400, "validation_failed", "costUsd");
         assertProblem(post(path(id, "usage"), Map.of("tokens", "many", "costUsd", 0)), 400, "malformed_request",
                       "tokens");
+        assertProblem(post(path(id, "usage"), "{\"tokens\": 1.5, \"costUsd\": 0}"), 400, "malformed_request", "tokens");
     }
 
     @Test

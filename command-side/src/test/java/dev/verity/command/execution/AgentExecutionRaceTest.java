@@ -83,6 +83,8 @@ class AgentExecutionRaceTest extends IntegrationTest {
         List<Response> responses = race(id);
 
         List<Response> acknowledged = responses.stream().filter(r -> r.status() == 200).toList();
+        System.out.printf("race[pause]: %d reports, %d acknowledged, %d refused with 409%n", REPORTS,
+                          acknowledged.size(), responses.stream().filter(r -> r.status() == 409).count());
         assertThat(responses).allSatisfy(r -> assertThat(r.status()).as(r.body().toString()).isIn(200, 409));
         assertThat(responses).filteredOn(r -> r.status() == 409).allSatisfy(r -> assertThat(r.get("code"))
                 .isIn("execution_not_running", "concurrent_modification"));
@@ -108,6 +110,8 @@ class AgentExecutionRaceTest extends IntegrationTest {
         List<Response> responses = race(id);
 
         List<Response> acknowledged = responses.stream().filter(r -> r.status() == 200).toList();
+        System.out.printf("race[warn]: %d reports, %d acknowledged, %d refused with 409%n", REPORTS,
+                          acknowledged.size(), responses.stream().filter(r -> r.status() == 409).count());
         assertThat(responses).allSatisfy(r -> assertThat(r.status()).isIn(200, 409));
         assertThat(lastTotals(id).get("tokens")).isEqualTo((long) acknowledged.size() * TOKENS_PER_REPORT);
         assertThat(eventTypes(id)).filteredOn("UsageRecorded"::equals).hasSize(acknowledged.size());
