@@ -109,6 +109,42 @@ class ReadModelWriterTest extends QuerySideTest {
     }
 
     @Test
+    void increment_addsToTheGivenColumnsOfTheOneRow() {
+        UUID execution = kitExecution(UuidV7.generate());
+        MapSqlParameterSource key = new MapSqlParameterSource("tenant_id", tenant).addValue("id", execution);
+
+        writer().increment("kit_executions", key, new MapSqlParameterSource("output_count", 1)
+                .addValue("token_usage_total", 150));
+        writer().increment("kit_executions", key, new MapSqlParameterSource("output_count", 1)
+                .addValue("token_usage_total", 7));
+
+        assertThat(owner.queryForMap("SELECT output_count, token_usage_total, outputs_failed FROM"
+                                     + " read_model.kit_executions WHERE id = ?", execution))
+                .containsEntry("output_count", 2).containsEntry("token_usage_total", 157)
+                .containsEntry("outputs_failed", 0);
+    }
+
+    @Test
+    void increment_fails_whenNoRowMatchesTheKey_orAColumnIsNotAPlainIdentifier() {
+        UUID execution = kitExecution(UuidV7.generate());
+        MapSqlParameterSource otherTenant = new MapSqlParameterSource("tenant_id", UUID.randomUUID())
+                .addValue("id", execution);
+        MapSqlParameterSource key = new MapSqlParameterSource("tenant_id", tenant).addValue("id", execution);
+
+        assertThatThrownBy(() -> writer().increment("kit_executions", otherTenant,
+                                                    new MapSqlParameterSource("output_count", 1)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> writer().increment("kit_executions", new MapSqlParameterSource("id", execution),
+                                                    new MapSqlParameterSource("output_count", 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> writer().increment("kit_executions", key,
+                                                    new MapSqlParameterSource("output_count = 0, x", 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(owner.queryForObject("SELECT output_count FROM read_model.kit_executions WHERE id = ?",
+                                        Integer.class, execution)).isZero();
+    }
+
+    @Test
     void batch_writesManyRowsInOneStatementBatch() {
         UUID second = UuidV7.generate();
         int[] counts = writer().batch("""
@@ -119,6 +155,14 @@ class ReadModelWriterTest extends QuerySideTest {
         assertThat(counts).containsExactly(1, 1);
         assertThat(owner.queryForObject("SELECT count(*) FROM read_model.tasks WHERE tenant_id = ?", Long.class, tenant))
                 .isEqualTo(2L);
+    }
+
+    private UUID kitExecution(UUID id) {
+        writer().insert("kit_executions", new MapSqlParameterSource("id", id).addValue("tenant_id", tenant)
+                .addValue("project_id", UUID.randomUUID()).addValue("kit_id", "kit").addValue("kit_version", "1")
+                .addValue("created_at", SqlValues.time(T0)).addValue("updated_at", SqlValues.time(T0))
+                .addValue("version", 0));
+        return id;
     }
 
     @Test
