@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** A point in one record's life: right after the event with a given version, or at an instant. */
-sealed interface Moment {
+public sealed interface Moment {
 
     /** Exactly one of {@code at} and {@code version}; anything else is a 400. */
     static Moment of(Instant at, Long version) {

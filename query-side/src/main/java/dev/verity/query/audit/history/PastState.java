@@ -28,7 +28,7 @@ import java.util.UUID;
  * there end with the rollback.
  */
 @Component
-class PastState {
+public class PastState {
 
     private final EventStore eventStore;
     private final Projections projections;
@@ -46,7 +46,7 @@ class PastState {
     }
 
     /** What a past read would have answered; empty when the record did not exist yet. */
-    Optional<?> at(AuditedAggregate aggregate, List<DomainEventMessage<?>> events, UUID tenantId, UUID id,
+    public Optional<?> at(AuditedAggregate aggregate, List<DomainEventMessage<?>> events, UUID tenantId, UUID id,
                    Moment moment) {
         Optional<List<DomainEventMessage<?>>> happened = moment.cut(events);
         if (happened.isEmpty()) {
@@ -67,7 +67,7 @@ class PastState {
      * when there is no such record of this aggregate type for this tenant. Read from the first
      * sequence number on purpose: the one-argument read would start from a snapshot.
      */
-    Optional<List<DomainEventMessage<?>>> events(AuditedAggregate aggregate, UUID tenantId, UUID id) {
+    public Optional<List<DomainEventMessage<?>>> events(AuditedAggregate aggregate, UUID tenantId, UUID id) {
         DomainEventStream stream = eventStore.readEvents(id.toString(), 0);
         List<DomainEventMessage<?>> events = new ArrayList<>();
         while (stream.hasNext()) {
