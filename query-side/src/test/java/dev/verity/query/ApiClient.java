@@ -70,7 +70,9 @@ public final class ApiClient {
     }
 
     private HttpRequest.Builder request(String path, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(20));
+        // Generous: a tenant's verification that finds a difference compares three times, and on a
+        // busy 2-core machine one comparison of every projection can take well over 10 s.
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
         return token == null ? request : request.header("Authorization", "Bearer " + token);
     }
 
