@@ -67,6 +67,45 @@ final class RunningPlatform implements AutoCloseable {
         }
     }
 
+    /** One more app process of a side on the same database, started by {@link #startQueryNode} or {@link #startCommandNode}. */
+    record Node(String name, int port, Process process) {
+
+        String api() {
+            return "http://127.0.0.1:" + port + "/api/v1";
+        }
+
+        /** The owner Axon's token store writes for this node's claims: its JVM's {@code pid@host}. */
+        String ownerPrefix() {
+            return process.pid() + "@";
+        }
+    }
+
+    /** Starts another query-side node on the test database and waits until it is healthy; {@code name} names its log. */
+    Node startQueryNode(String name) throws Exception {
+        return startNode(jar("target", "query-side"), name, Map.of());
+    }
+
+    /** Starts another command-side node on the test database and waits until it is healthy. */
+    Node startCommandNode(String name) throws Exception {
+        return startNode(jar("../command-side/target", "command-side"), name,
+                         Map.of("VERITY_QUERY_BASE_URL", queryApi.replace("/api/v1", "")));
+    }
+
+    private Node startNode(Path jar, String name, Map<String, String> environment) throws Exception {
+        int port = freePort();
+        Process process = launch(jar, port, environment, name);
+        apps.add(process);
+        awaitHealthy(port);
+        return new Node(name, port, process);
+    }
+
+    /** kill -9: the node gets no chance to release its claims or finish its requests. */
+    void kill(Node node) throws InterruptedException {
+        node.process().destroyForcibly();
+        node.process().waitFor(30, TimeUnit.SECONDS);
+        apps.remove(node.process());
+    }
+
     List<Long> pids() {
         return apps.stream().map(Process::pid).toList();
     }
@@ -123,11 +162,17 @@ final class RunningPlatform implements AutoCloseable {
     }
 
     private static Process launch(Path jar, int port, Map<String, String> extraEnvironment) throws IOException {
+        return launch(jar, port, extraEnvironment, jar.getFileName().toString().replace(".jar", ""));
+    }
+
+    /** Started as {@code ./verity up} starts them, C1 only: the default JIT slows start-up 3-4 times on a busy machine. */
+    private static Process launch(Path jar, int port, Map<String, String> extraEnvironment, String name)
+            throws IOException {
         TestDatabase.Connection database = TestDatabase.connection();
-        String name = jar.getFileName().toString().replace(".jar", "");
         Path log = Path.of("target", "e2e-logs", name + ".log");
         Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-Xmx512m", "-jar", jar.toString())
+        ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar",
+                                                      jar.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
