@@ -194,7 +194,8 @@ public class EventStoreConfiguration {
      * A segment claim not extended for {@code token-claim-timeout} may be taken by another node:
      * that is how a dead node's segments move on. Every processor using this store must extend its
      * claims well within it (the query side's do every 500 ms, its timeout is 3 s); Axon's own
-     * defaults are a 10 s timeout and a 5 s extension.
+     * defaults are a 10 s timeout and a 5 s extension. A node that lost its claim cannot store a
+     * token any more ({@link OwnerOnlyTokenStore}), so a claim taken over is never written back.
      */
     @Bean
     public TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer,
@@ -208,12 +209,11 @@ public class EventStoreConfiguration {
                                         .setTimestampColumn("timestamp")
                                         .setOwnerColumn("owner")
                                         .build();
-        return JdbcTokenStore.builder()
-                             .connectionProvider(connectionProvider)
-                             .serializer(serializer)
-                             .schema(schema)
-                             .claimTimeout(properties.tokenClaimTimeout())
-                             .build();
+        return new OwnerOnlyTokenStore(JdbcTokenStore.builder()
+                                                     .connectionProvider(connectionProvider)
+                                                     .serializer(serializer)
+                                                     .schema(schema)
+                                                     .claimTimeout(properties.tokenClaimTimeout()));
     }
 
     /**

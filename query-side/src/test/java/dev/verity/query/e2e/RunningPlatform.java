@@ -55,9 +55,13 @@ final class RunningPlatform implements AutoCloseable {
         int queryPort = freePort();
         RunningPlatform platform = new RunningPlatform(commandPort, queryPort);
         try {
-            platform.apps.add(launch(jar("../command-side/target", "command-side"), commandPort,
-                                     Map.of("VERITY_QUERY_BASE_URL", "http://127.0.0.1:" + queryPort)));
-            platform.apps.add(launch(jar("target", "query-side"), queryPort, Map.of()));
+            Path commandJar = jar("../command-side/target", "command-side");
+            Path queryJar = jar("target", "query-side");
+            Map<String, String> commandEnvironment = Map.of("VERITY_QUERY_BASE_URL", "http://127.0.0.1:" + queryPort);
+            ClassDataSharing.prepare(Map.of(commandJar, trainingRun(commandEnvironment),
+                                            queryJar, trainingRun(Map.of())));
+            platform.apps.add(launch(commandJar, commandPort, commandEnvironment));
+            platform.apps.add(launch(queryJar, queryPort, Map.of()));
             platform.awaitHealthy(commandPort);
             platform.awaitHealthy(queryPort);
             return platform;
@@ -165,16 +169,36 @@ final class RunningPlatform implements AutoCloseable {
         return launch(jar, port, extraEnvironment, jar.getFileName().toString().replace(".jar", ""));
     }
 
-    /** Started as {@code ./verity up} starts them, C1 only: the default JIT slows start-up 3-4 times on a busy machine. */
+    /**
+     * Started as {@code ./verity up} starts them: C1 only (the default JIT slows start-up 3-4 times
+     * on a busy machine), and from the jar's extracted layout with a class-data-sharing archive
+     * when {@link ClassDataSharing} could make one, so the classes load mapped from the archive
+     * instead of being read, parsed and verified out of the nested jars on every start.
+     */
     private static Process launch(Path jar, int port, Map<String, String> extraEnvironment, String name)
             throws IOException {
-        TestDatabase.Connection database = TestDatabase.connection();
         Path log = Path.of("target", "e2e-logs", name + ".log");
         Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar",
-                                                      jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(ClassDataSharing.launchArguments(jar, trainingRun(extraEnvironment)));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        environment(builder, port, extraEnvironment);
+        return builder.start();
+    }
+
+    /** How {@link ClassDataSharing} runs an app once to record the classes it loads: same settings, a port of its own. */
+    private static ClassDataSharing.Training trainingRun(Map<String, String> extraEnvironment) {
+        return (arguments, log) -> {
+            List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
+            command.addAll(arguments);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            environment(builder, freePort(), extraEnvironment);
+            return builder.start();
+        };
+    }
+
+    private static void environment(ProcessBuilder builder, int port, Map<String, String> extraEnvironment) {
+        TestDatabase.Connection database = TestDatabase.connection();
         Map<String, String> environment = builder.environment();
         environment.put("SERVER_PORT", String.valueOf(port));
         environment.put("SPRING_DATASOURCE_URL", database.url());
@@ -182,7 +206,6 @@ final class RunningPlatform implements AutoCloseable {
         environment.put("SPRING_DATASOURCE_PASSWORD", database.password() == null ? "" : database.password());
         environment.put("VERITY_SECURITY_JWT_SECRET", SECRET);
         environment.putAll(extraEnvironment);
-        return builder.start();
     }
 
     private static String javaExecutable() {
