@@ -44,29 +44,30 @@ final class ClassDataSharing {
     }
 
     /** Prepares the jars side by side, so two apps' recording runs overlap. */
-    static void prepare(Map<Path, Training> jars) {
-        jars.entrySet().stream().map(jar -> prepared(jar.getKey(), jar.getValue())).toList()
+    static void prepare(List<String> options, Map<Path, Training> jars) {
+        jars.entrySet().stream().map(jar -> prepared(jar.getKey(), options, jar.getValue())).toList()
             .forEach(CompletableFuture::join);
     }
 
     /** The JVM arguments that start {@code jar}: from the archive when there is one, else plain {@code -jar}. */
-    static List<String> launchArguments(Path jar, Training training) {
-        return prepared(jar, training).join();
+    static List<String> launchArguments(Path jar, List<String> options, Training training) {
+        return prepared(jar, options, training).join();
     }
 
-    private static CompletableFuture<List<String>> prepared(Path jar, Training training) {
+    private static CompletableFuture<List<String>> prepared(Path jar, List<String> options, Training training) {
         return PREPARED.computeIfAbsent(jar.toAbsolutePath().normalize(),
-                                        key -> CompletableFuture.supplyAsync(() -> prepare(key, training)));
+                                        key -> CompletableFuture.supplyAsync(() -> prepare(key, options, training)));
     }
 
-    private static List<String> prepare(Path jar, Training training) {
+    /** {@code options} are the JVM options of every start, recorded with the jar's digest: the archive is made under them. */
+    private static List<String> prepare(Path jar, List<String> options, Training training) {
         String module = jar.getFileName().toString().replaceFirst("\\.jar$", "");
         Path directory = jar.resolveSibling("cds").resolve(module);
         Path extracted = directory.resolve("app.jar");
         Path archive = directory.resolve("app.jsa");
         Path stamp = directory.resolve("source.sha256");
         try {
-            String digest = sha256(jar);
+            String digest = sha256(jar) + " " + String.join(" ", options);
             boolean current = Files.isRegularFile(stamp) && Files.readString(stamp).equals(digest)
                               && Files.isRegularFile(extracted) && Files.isRegularFile(archive);
             if (!current) {

@@ -28,6 +28,11 @@ final class RunningPlatform implements AutoCloseable {
 
     static final String SECRET = "end-to-end-secret-that-is-at-least-32-bytes";
     static final JsonMapper JSON = JsonMapper.builder().build();
+    /**
+     * As {@code ./verity up} starts the apps: C1 only (C2's compiler threads starve start-up on a
+     * busy 2-core machine) and the serial collector (no parallel GC threads to start and feed).
+     */
+    static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> apps = new ArrayList<>();
@@ -58,8 +63,8 @@ final class RunningPlatform implements AutoCloseable {
             Path commandJar = jar("../command-side/target", "command-side");
             Path queryJar = jar("target", "query-side");
             Map<String, String> commandEnvironment = Map.of("VERITY_QUERY_BASE_URL", "http://127.0.0.1:" + queryPort);
-            ClassDataSharing.prepare(Map.of(commandJar, trainingRun(commandEnvironment),
-                                            queryJar, trainingRun(Map.of())));
+            ClassDataSharing.prepare(JVM_OPTIONS, Map.of(commandJar, trainingRun(commandEnvironment),
+                                                         queryJar, trainingRun(Map.of())));
             platform.apps.add(launch(commandJar, commandPort, commandEnvironment));
             platform.apps.add(launch(queryJar, queryPort, Map.of()));
             platform.awaitHealthy(commandPort);
@@ -170,17 +175,18 @@ final class RunningPlatform implements AutoCloseable {
     }
 
     /**
-     * Started as {@code ./verity up} starts them: C1 only (the default JIT slows start-up 3-4 times
-     * on a busy machine), and from the jar's extracted layout with a class-data-sharing archive
-     * when {@link ClassDataSharing} could make one, so the classes load mapped from the archive
-     * instead of being read, parsed and verified out of the nested jars on every start.
+     * Started as {@code ./verity up} starts them ({@link #JVM_OPTIONS}), from the jar's extracted
+     * layout with a class-data-sharing archive when {@link ClassDataSharing} could make one, so the
+     * classes load mapped from the archive instead of being read, parsed and verified out of the
+     * nested jars on every start.
      */
     private static Process launch(Path jar, int port, Map<String, String> extraEnvironment, String name)
             throws IOException {
         Path log = Path.of("target", "e2e-logs", name + ".log");
         Files.createDirectories(log.getParent());
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
-        command.addAll(ClassDataSharing.launchArguments(jar, trainingRun(extraEnvironment)));
+        List<String> command = new ArrayList<>(List.of(javaExecutable()));
+        command.addAll(JVM_OPTIONS);
+        command.addAll(ClassDataSharing.launchArguments(jar, JVM_OPTIONS, trainingRun(extraEnvironment)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         environment(builder, port, extraEnvironment);
         return builder.start();
@@ -189,7 +195,8 @@ final class RunningPlatform implements AutoCloseable {
     /** How {@link ClassDataSharing} runs an app once to record the classes it loads: same settings, a port of its own. */
     private static ClassDataSharing.Training trainingRun(Map<String, String> extraEnvironment) {
         return (arguments, log) -> {
-            List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
+            List<String> command = new ArrayList<>(List.of(javaExecutable()));
+            command.addAll(JVM_OPTIONS);
             command.addAll(arguments);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             environment(builder, freePort(), extraEnvironment);
