@@ -226,8 +226,9 @@ class VerifyTest extends AdminApiTest {
                                      .map(EventProcessor::getName).orElseThrow();
         UUID committedWhilePaused = UuidV7.generate();
 
+        // Held, then verified twice over: longer than a request is otherwise given.
         CompletableFuture<Response> verification = CompletableFuture.supplyAsync(
-                () -> api().post("/api/v1/admin/verify", operator()));
+                () -> api().postWaiting("/api/v1/admin/verify", operator(), Duration.ofSeconds(150)));
         try {
             assertThat(replaying.awaitEntered(Duration.ofSeconds(60))).isTrue();
             assertThat(owner.queryForObject("SELECT count(*) FROM event_store.processor_pause WHERE processor_name = ?",
