@@ -33,8 +33,9 @@ public abstract class QuerySideTest {
         TestDatabase.connection().springProperties().forEach((name, value) -> registry.add(name, () -> value));
         registry.add("verity.security.jwt-secret", () -> JWT_SECRET);
         registry.add("verity.query.min-version-timeout", () -> MIN_VERSION_TIMEOUT.toMillis() + "ms");
-        // Small replay batches, so a rebuild in a test shows progress after a few dozen events.
-        registry.add("verity.projections.replay-batch-size", () -> "50");
+        // Smaller replay batches than in production, so a rebuild in a test shows progress early;
+        // not much smaller, since the command side's tests leave some 10,000 events in this database first.
+        registry.add("verity.projections.replay-batch-size", () -> "200");
         // A tiny dead-letter cap for the test projection only, so a test can fill its queue.
         registry.add("verity.projections.dead-letters.overrides.probe.max-sequences", () -> PROBE_DEAD_LETTER_CAP);
     }
