@@ -367,7 +367,9 @@ class ProjectionRebuildTest extends AdminApiTest {
                     } else {
                         reassign(tasks.get(ThreadLocalRandom.current().nextInt(tasks.size())));
                     }
-                    Thread.sleep(2);
+                    // Paced: a writer as fast as it can go on 2 cores, with every live processor
+                    // handling its events, can outrun the replay, which then never catches up.
+                    Thread.sleep(20);
                 }
             } catch (Throwable e) {
                 failure = e;
