@@ -10,13 +10,13 @@ import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
-import org.axonframework.modelling.command.AggregateLifecycle;
 import org.axonframework.modelling.command.CreationPolicy;
 import org.axonframework.spring.stereotype.Aggregate;
 
 import java.util.Objects;
 import java.util.UUID;
 
+import static dev.verity.command.platform.ExistingRecord.currentVersion;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /**
@@ -90,8 +90,4 @@ class Budget {
         return new CommandResult(budgetId, currentVersion(), changed);
     }
 
-    private static long currentVersion() {
-        Long version = AggregateLifecycle.getVersion();
-        return version == null ? -1 : version;
-    }
 }

@@ -17,6 +17,7 @@ import dev.verity.command.execution.ExecutionResults.UsageResult;
 import dev.verity.command.platform.Amounts;
 import dev.verity.command.platform.CommandResult;
 import dev.verity.command.platform.DomainException;
+import dev.verity.command.platform.ExistingRecord;
 import dev.verity.events.budget.OnLimitReached;
 import dev.verity.events.common.ActorType;
 import dev.verity.events.common.MetadataKeys;
@@ -49,7 +50,6 @@ import org.axonframework.messaging.InterceptorChain;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
-import org.axonframework.modelling.command.AggregateLifecycle;
 import org.axonframework.modelling.command.CommandHandlerInterceptor;
 import org.axonframework.modelling.command.CreationPolicy;
 import org.axonframework.spring.stereotype.Aggregate;
@@ -63,6 +63,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
+import static dev.verity.command.platform.ExistingRecord.currentVersion;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /**
@@ -110,13 +111,7 @@ class AgentExecution {
     @CommandHandlerInterceptor
     Object guard(CommandMessage<?> message, InterceptorChain chain) throws Exception {
         if (executionId != null && message.getPayload() instanceof AgentExecutionCommand command) {
-            if (!tenantId.equals(command.tenantId())) {
-                throw DomainException.notFound("not_found", "No such record");
-            }
-            long version = currentVersion();
-            if (command.expectedVersion() != null && command.expectedVersion() != version) {
-                throw DomainException.versionMismatch(command.expectedVersion(), version);
-            }
+            ExistingRecord.admit(tenantId, command.tenantId(), command.expectedVersion());
         }
         return chain.proceed();
     }
@@ -474,11 +469,6 @@ class AgentExecution {
 
     private static Instant now() {
         return GenericEventMessage.clock.instant();
-    }
-
-    private static long currentVersion() {
-        Long version = AggregateLifecycle.getVersion();
-        return version == null ? -1 : version;
     }
 
     private CommandResult result() {

@@ -2,6 +2,7 @@ package dev.verity.command.kit;
 
 import dev.verity.command.platform.CommandResult;
 import dev.verity.command.platform.DomainException;
+import dev.verity.command.platform.ExistingRecord;
 import dev.verity.command.kit.KitExecutionCommand.CompleteKitExecution;
 import dev.verity.command.kit.KitExecutionCommand.CreateKitExecution;
 import dev.verity.command.kit.KitExecutionCommand.FailKitExecution;
@@ -20,7 +21,6 @@ import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.messaging.InterceptorChain;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
-import org.axonframework.modelling.command.AggregateLifecycle;
 import org.axonframework.modelling.command.CommandHandlerInterceptor;
 import org.axonframework.modelling.command.CreationPolicy;
 import org.axonframework.spring.stereotype.Aggregate;
@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import static dev.verity.command.platform.ExistingRecord.currentVersion;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /**
@@ -64,13 +65,7 @@ class KitExecution {
     @CommandHandlerInterceptor
     Object guard(CommandMessage<?> message, InterceptorChain chain) throws Exception {
         if (kitExecutionId != null && message.getPayload() instanceof KitExecutionCommand command) {
-            if (!tenantId.equals(command.tenantId())) {
-                throw DomainException.notFound("not_found", "No such record");
-            }
-            long version = currentVersion();
-            if (command.expectedVersion() != null && command.expectedVersion() != version) {
-                throw DomainException.versionMismatch(command.expectedVersion(), version);
-            }
+            ExistingRecord.admit(tenantId, command.tenantId(), command.expectedVersion());
         }
         return chain.proceed();
     }
@@ -244,11 +239,6 @@ class KitExecution {
         if (value != null && (value.isBlank() || value.length() > maxLength)) {
             throw new IllegalArgumentException(field + " must be 1 to " + maxLength + " characters, not blank");
         }
-    }
-
-    private static long currentVersion() {
-        Long version = AggregateLifecycle.getVersion();
-        return version == null ? -1 : version;
     }
 
     private static CommandResult result(UUID id) {

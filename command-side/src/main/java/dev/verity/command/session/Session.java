@@ -2,6 +2,7 @@ package dev.verity.command.session;
 
 import dev.verity.command.platform.CommandResult;
 import dev.verity.command.platform.DomainException;
+import dev.verity.command.platform.ExistingRecord;
 import dev.verity.command.session.SessionCommand.AbandonSession;
 import dev.verity.command.session.SessionCommand.AddObligation;
 import dev.verity.command.session.SessionCommand.ChangeObligationStatus;
@@ -40,7 +41,6 @@ import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.messaging.InterceptorChain;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
-import org.axonframework.modelling.command.AggregateLifecycle;
 import org.axonframework.modelling.command.CommandHandlerInterceptor;
 import org.axonframework.modelling.command.CreationPolicy;
 import org.axonframework.spring.stereotype.Aggregate;
@@ -58,6 +58,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
+import static dev.verity.command.platform.ExistingRecord.currentVersion;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /**
@@ -128,13 +129,7 @@ class Session {
     @CommandHandlerInterceptor
     Object guard(CommandMessage<?> message, InterceptorChain chain) throws Exception {
         if (sessionId != null && message.getPayload() instanceof SessionCommand command) {
-            if (!tenantId.equals(command.tenantId())) {
-                throw DomainException.notFound("not_found", "No such record");
-            }
-            long version = currentVersion();
-            if (command.expectedVersion() != null && command.expectedVersion() != version) {
-                throw DomainException.versionMismatch(command.expectedVersion(), version);
-            }
+            ExistingRecord.admit(tenantId, command.tenantId(), command.expectedVersion());
         }
         return chain.proceed();
     }
@@ -617,11 +612,6 @@ class Session {
 
     private static <T> List<T> orEmpty(List<T> list) {
         return list == null ? List.of() : list;
-    }
-
-    private static long currentVersion() {
-        Long version = AggregateLifecycle.getVersion();
-        return version == null ? -1 : version;
     }
 
     private static CommandResult result(UUID id) {

@@ -2,6 +2,7 @@ package dev.verity.command.task;
 
 import dev.verity.command.platform.CommandResult;
 import dev.verity.command.platform.DomainException;
+import dev.verity.command.platform.ExistingRecord;
 import dev.verity.command.task.TaskCommand.AddAction;
 import dev.verity.command.task.TaskCommand.AddStep;
 import dev.verity.command.task.TaskCommand.AddTarget;
@@ -39,7 +40,6 @@ import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.messaging.InterceptorChain;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
-import org.axonframework.modelling.command.AggregateLifecycle;
 import org.axonframework.modelling.command.CommandHandlerInterceptor;
 import org.axonframework.modelling.command.CreationPolicy;
 import org.axonframework.spring.stereotype.Aggregate;
@@ -54,6 +54,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
+import static dev.verity.command.platform.ExistingRecord.currentVersion;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /**
@@ -89,13 +90,7 @@ class Task {
     @CommandHandlerInterceptor
     Object guard(CommandMessage<?> message, InterceptorChain chain) throws Exception {
         if (taskId != null && message.getPayload() instanceof TaskCommand command) {
-            if (!tenantId.equals(command.tenantId())) {
-                throw notFound();
-            }
-            long version = currentVersion();
-            if (command.expectedVersion() != null && command.expectedVersion() != version) {
-                throw DomainException.versionMismatch(command.expectedVersion(), version);
-            }
+            ExistingRecord.admit(tenantId, command.tenantId(), command.expectedVersion());
         }
         return chain.proceed();
     }
@@ -409,10 +404,6 @@ class Task {
                                         "Cannot " + action + " a step that is " + step.status().wire());
     }
 
-    private static DomainException notFound() {
-        return DomainException.notFound("not_found", "No such record");
-    }
-
     private static void requireText(String field, String value, int maxLength) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(field + " must not be blank");
@@ -424,11 +415,6 @@ class Task {
 
     private static <T> List<T> orEmpty(List<T> list) {
         return list == null ? List.of() : list;
-    }
-
-    private static long currentVersion() {
-        Long version = AggregateLifecycle.getVersion();
-        return version == null ? -1 : version;
     }
 
     private static CommandResult result(UUID id, boolean created) {
