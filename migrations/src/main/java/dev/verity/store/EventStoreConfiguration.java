@@ -60,12 +60,13 @@ public class EventStoreConfiguration {
 
     @ConfigurationProperties("verity.event-store")
     public record EventStoreProperties(Duration gapTimeout, Integer gapCleaningThreshold, Duration fetchDelay,
-                                       Integer batchSize) {
+                                       Integer batchSize, Duration tokenClaimTimeout) {
         public EventStoreProperties {
             gapTimeout = gapTimeout == null ? Duration.ofMinutes(10) : gapTimeout;
             gapCleaningThreshold = gapCleaningThreshold == null ? 25 : gapCleaningThreshold;
             fetchDelay = fetchDelay == null ? Duration.ofMillis(50) : fetchDelay;
             batchSize = batchSize == null ? 100 : batchSize;
+            tokenClaimTimeout = tokenClaimTimeout == null ? Duration.ofSeconds(10) : tokenClaimTimeout;
         }
     }
 
@@ -189,8 +190,21 @@ public class EventStoreConfiguration {
         return new PromptEventSource(eventStore, properties.fetchDelay().toMillis());
     }
 
+    /**
+     * A segment claim not extended for {@code token-claim-timeout} may be taken by another node:
+     * that is how a dead node's segments move on. Every processor using this store must extend its
+     * claims well within it (the query side's do every 500 ms, its timeout is 3 s); Axon's own
+     * defaults are a 10 s timeout and a 5 s extension. A node that lost its claim cannot store a
+     * token any more ({@link OwnerOnlyTokenStore}), so a claim taken over is never written back.
+     */
     @Bean
-    public TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer) {
+    public NodeIdentity nodeIdentity() {
+        return NodeIdentity.forThisContext();
+    }
+
+    @Bean
+    public TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer,
+                                 EventStoreProperties properties, NodeIdentity node) {
         TokenSchema schema = TokenSchema.builder()
                                         .setTokenTable("event_store.token_entry")
                                         .setProcessorNameColumn("processor_name")
@@ -200,11 +214,12 @@ public class EventStoreConfiguration {
                                         .setTimestampColumn("timestamp")
                                         .setOwnerColumn("owner")
                                         .build();
-        return JdbcTokenStore.builder()
-                             .connectionProvider(connectionProvider)
-                             .serializer(serializer)
-                             .schema(schema)
-                             .build();
+        return new OwnerOnlyTokenStore(JdbcTokenStore.builder()
+                                                     .connectionProvider(connectionProvider)
+                                                     .serializer(serializer)
+                                                     .schema(schema)
+                                                     .nodeId(node.id())
+                                                     .claimTimeout(properties.tokenClaimTimeout()));
     }
 
     /**

@@ -39,6 +39,12 @@ public final class ApiClient {
                                         .header("Content-Type", "application/json").build()).join();
     }
 
+    /** POSTs an empty JSON object, waiting up to {@code timeout} for the answer (20 s otherwise). */
+    public Response postWaiting(String path, String token, Duration timeout) {
+        return send(request(path, token).timeout(timeout).POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                        .header("Content-Type", "application/json").build()).join();
+    }
+
     /** POSTs {@code body} as JSON, or nothing at all when it is null. */
     public Response post(String path, String token, String body) {
         HttpRequest.Builder request = request(path, token);

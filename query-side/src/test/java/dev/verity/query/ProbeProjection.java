@@ -239,7 +239,9 @@ public class ProbeProjection {
         ConfigurerModule probeProcessor() {
             return configurer -> configurer.eventProcessing().registerPooledStreamingEventProcessor(
                     NAME, configuration -> configuration.eventStore(),
-                    (configuration, builder) -> builder.initialSegmentCount(2).batchSize(100));
+                    // Claims every 500 ms like every real processor (application.yml); 2 segments, so
+                    // the splitter has a store made with fewer segments to bring up to the count.
+                    (configuration, builder) -> builder.initialSegmentCount(2).batchSize(100).tokenClaimInterval(500));
         }
     }
 }

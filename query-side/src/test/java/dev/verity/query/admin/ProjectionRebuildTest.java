@@ -220,7 +220,7 @@ class ProjectionRebuildTest extends AdminApiTest {
         JsonNode tasks = byName.get("tasks");
         assertThat(tasks.get("state").asString()).isIn("running", "failing", "stopped", "rebuilding");
         assertThat(tasks.get("tables")).hasSize(TASK_TABLES.size());
-        assertThat(tasks.get("segments").asInt()).isEqualTo(2);
+        assertThat(tasks.get("segments").asInt()).isEqualTo(4);
         long head = tasks.get("head").asLong();
         long position = tasks.get("position").asLong();
         assertThat(position).isPositive().isLessThanOrEqualTo(head);

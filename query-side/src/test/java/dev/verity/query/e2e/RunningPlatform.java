@@ -28,6 +28,11 @@ final class RunningPlatform implements AutoCloseable {
 
     static final String SECRET = "end-to-end-secret-that-is-at-least-32-bytes";
     static final JsonMapper JSON = JsonMapper.builder().build();
+    /**
+     * As {@code ./verity up} starts the apps: C1 only (C2's compiler threads starve start-up on a
+     * busy 2-core machine) and the serial collector (no parallel GC threads to start and feed).
+     */
+    static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> apps = new ArrayList<>();
@@ -55,9 +60,13 @@ final class RunningPlatform implements AutoCloseable {
         int queryPort = freePort();
         RunningPlatform platform = new RunningPlatform(commandPort, queryPort);
         try {
-            platform.apps.add(launch(jar("../command-side/target", "command-side"), commandPort,
-                                     Map.of("VERITY_QUERY_BASE_URL", "http://127.0.0.1:" + queryPort)));
-            platform.apps.add(launch(jar("target", "query-side"), queryPort, Map.of()));
+            Path commandJar = jar("../command-side/target", "command-side");
+            Path queryJar = jar("target", "query-side");
+            Map<String, String> commandEnvironment = Map.of("VERITY_QUERY_BASE_URL", "http://127.0.0.1:" + queryPort);
+            ClassDataSharing.prepare(JVM_OPTIONS, Map.of(commandJar, trainingRun(commandEnvironment),
+                                                         queryJar, trainingRun(Map.of())));
+            platform.apps.add(launch(commandJar, commandPort, commandEnvironment));
+            platform.apps.add(launch(queryJar, queryPort, Map.of()));
             platform.awaitHealthy(commandPort);
             platform.awaitHealthy(queryPort);
             return platform;
@@ -65,6 +74,45 @@ final class RunningPlatform implements AutoCloseable {
             platform.close();
             throw e;
         }
+    }
+
+    /** One more app process of a side on the same database, started by {@link #startQueryNode} or {@link #startCommandNode}. */
+    record Node(String name, int port, Process process) {
+
+        String api() {
+            return "http://127.0.0.1:" + port + "/api/v1";
+        }
+
+        /** The owner Axon's token store writes for this node's claims: its JVM's {@code pid@host}. */
+        String ownerPrefix() {
+            return process.pid() + "@";
+        }
+    }
+
+    /** Starts another query-side node on the test database and waits until it is healthy; {@code name} names its log. */
+    Node startQueryNode(String name) throws Exception {
+        return startNode(jar("target", "query-side"), name, Map.of());
+    }
+
+    /** Starts another command-side node on the test database and waits until it is healthy. */
+    Node startCommandNode(String name) throws Exception {
+        return startNode(jar("../command-side/target", "command-side"), name,
+                         Map.of("VERITY_QUERY_BASE_URL", queryApi.replace("/api/v1", "")));
+    }
+
+    private Node startNode(Path jar, String name, Map<String, String> environment) throws Exception {
+        int port = freePort();
+        Process process = launch(jar, port, environment, name);
+        apps.add(process);
+        awaitHealthy(port);
+        return new Node(name, port, process);
+    }
+
+    /** kill -9: the node gets no chance to release its claims or finish its requests. */
+    void kill(Node node) throws InterruptedException {
+        node.process().destroyForcibly();
+        node.process().waitFor(30, TimeUnit.SECONDS);
+        apps.remove(node.process());
     }
 
     List<Long> pids() {
@@ -123,13 +171,41 @@ final class RunningPlatform implements AutoCloseable {
     }
 
     private static Process launch(Path jar, int port, Map<String, String> extraEnvironment) throws IOException {
-        TestDatabase.Connection database = TestDatabase.connection();
-        String name = jar.getFileName().toString().replace(".jar", "");
+        return launch(jar, port, extraEnvironment, jar.getFileName().toString().replace(".jar", ""));
+    }
+
+    /**
+     * Started as {@code ./verity up} starts them ({@link #JVM_OPTIONS}), from the jar's extracted
+     * layout with a class-data-sharing archive when {@link ClassDataSharing} could make one, so the
+     * classes load mapped from the archive instead of being read, parsed and verified out of the
+     * nested jars on every start.
+     */
+    private static Process launch(Path jar, int port, Map<String, String> extraEnvironment, String name)
+            throws IOException {
         Path log = Path.of("target", "e2e-logs", name + ".log");
         Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-Xmx512m", "-jar", jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>(List.of(javaExecutable()));
+        command.addAll(JVM_OPTIONS);
+        command.addAll(ClassDataSharing.launchArguments(jar, JVM_OPTIONS, trainingRun(extraEnvironment)));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        environment(builder, port, extraEnvironment);
+        return builder.start();
+    }
+
+    /** How {@link ClassDataSharing} runs an app once to record the classes it loads: same settings, a port of its own. */
+    private static ClassDataSharing.Training trainingRun(Map<String, String> extraEnvironment) {
+        return (arguments, log) -> {
+            List<String> command = new ArrayList<>(List.of(javaExecutable()));
+            command.addAll(JVM_OPTIONS);
+            command.addAll(arguments);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            environment(builder, freePort(), extraEnvironment);
+            return builder.start();
+        };
+    }
+
+    private static void environment(ProcessBuilder builder, int port, Map<String, String> extraEnvironment) {
+        TestDatabase.Connection database = TestDatabase.connection();
         Map<String, String> environment = builder.environment();
         environment.put("SERVER_PORT", String.valueOf(port));
         environment.put("SPRING_DATASOURCE_URL", database.url());
@@ -137,7 +213,6 @@ final class RunningPlatform implements AutoCloseable {
         environment.put("SPRING_DATASOURCE_PASSWORD", database.password() == null ? "" : database.password());
         environment.put("VERITY_SECURITY_JWT_SECRET", SECRET);
         environment.putAll(extraEnvironment);
-        return builder.start();
     }
 
     private static String javaExecutable() {

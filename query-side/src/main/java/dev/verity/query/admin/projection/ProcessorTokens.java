@@ -1,6 +1,6 @@
 package dev.verity.query.admin.projection;
 
-import org.axonframework.common.DateTimeUtils;
+import dev.verity.query.platform.nodes.QueryNodes;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.serialization.SerializedObject;
@@ -10,7 +10,6 @@ import org.axonframework.serialization.SimpleSerializedType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -28,9 +27,11 @@ class ProcessorTokens {
     private final JdbcTemplate jdbc;
     private final Serializer serializer;
     private final TokenStore tokenStore;
+    private final QueryNodes nodes;
 
-    ProcessorTokens(JdbcTemplate jdbc, Serializer serializer, TokenStore tokenStore) {
+    ProcessorTokens(JdbcTemplate jdbc, Serializer serializer, TokenStore tokenStore, QueryNodes nodes) {
         this.jdbc = jdbc;
+        this.nodes = nodes;
         this.serializer = serializer;
         this.tokenStore = tokenStore;
     }
@@ -65,26 +66,28 @@ class ProcessorTokens {
     /**
      * Moves every segment of the processor to {@code token}, in the caller's transaction. Refuses
      * when a segment is claimed: then a processor (here or on another node) is still running and
-     * would overwrite the token with its own.
+     * would overwrite the token with its own. A claim older than the token store's claim timeout
+     * no longer counts (the pause took it away). The segments stay fenced by this node until it
+     * resumes the processor ({@link QueryNodes#resume}).
      */
     void moveAll(String processorName, TrackingToken token) {
         List<Map<String, Object>> segments = jdbc.queryForList(
-                "SELECT segment, owner FROM event_store.token_entry WHERE processor_name = ?"
-                + " ORDER BY segment FOR UPDATE",
+                "SELECT segment FROM event_store.token_entry WHERE processor_name = ? ORDER BY segment FOR UPDATE",
                 processorName);
         if (segments.isEmpty()) {
             tokenStore.initializeTokenSegments(processorName, 1, token);
             return;
         }
-        segments.stream().filter(segment -> segment.get("owner") != null).findFirst().ifPresent(claimed -> {
-            throw new IllegalStateException("Segment " + claimed.get("segment") + " of processor " + processorName
-                                            + " is claimed by " + claimed.get("owner") + "; it must be stopped first");
+        nodes.liveClaim(processorName).ifPresent(claim -> {
+            throw new IllegalStateException("Processor " + processorName + ": " + claim + "; it must be stopped first");
         });
         SerializedObject<byte[]> serialized = token == null ? null : serializer.serialize(token, byte[].class);
-        jdbc.update("UPDATE event_store.token_entry SET token = ?, token_type = ?, timestamp = ?, owner = NULL"
+        // Fenced, not released: a starved node that still believes it owns a segment would claim an
+        // unowned one back on its next token store and write its old batch over the moved token.
+        jdbc.update("UPDATE event_store.token_entry SET token = ?, token_type = ?, timestamp = ?, owner = ?"
                     + " WHERE processor_name = ?",
                     serialized == null ? null : serialized.getData(),
                     serialized == null ? null : serialized.getType().getName(),
-                    DateTimeUtils.formatInstant(Instant.now()), processorName);
+                    nodes.fenceTimestamp(), nodes.fence(), processorName);
     }
 }
