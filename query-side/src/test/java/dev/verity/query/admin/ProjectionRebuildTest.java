@@ -259,7 +259,10 @@ class ProjectionRebuildTest extends AdminApiTest {
     private void assertEventLogHoldsEachEventsOwnPosition() {
         await().atMost(Duration.ofSeconds(15)).until(() -> owner.queryForObject("""
                 SELECT count(*) FROM event_store.domain_event_entry e
-                 WHERE e.meta_data IS NOT NULL AND convert_from(e.meta_data, 'UTF8')::jsonb ->> 'tenantId' = ?
+                 WHERE e.meta_data IS NOT NULL
+                   -- Not every stored metadata is valid jsonb: a test plants an escaped NUL, which jsonb refuses.
+                   AND CASE WHEN strpos(convert_from(e.meta_data, 'UTF8'), '\\u0000') = 0
+                            THEN convert_from(e.meta_data, 'UTF8')::jsonb ->> 'tenantId' END = ?
                    AND NOT EXISTS (SELECT 1 FROM read_model.event_log l WHERE l.id::text = e.event_identifier)""",
                 Long.class, tenant.toString()) == 0);
         assertThat(owner.queryForObject("""

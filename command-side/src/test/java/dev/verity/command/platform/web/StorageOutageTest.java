@@ -249,7 +249,9 @@ class StorageOutageTest {
     private List<String> storedTaskIds(String title) {
         return jdbc.queryForList("SELECT aggregate_identifier FROM event_store.domain_event_entry"
                                  + " WHERE payload_type LIKE '%TaskCreated'"
-                                 + " AND convert_from(meta_data, 'UTF8')::jsonb ->> 'tenantId' = ?"
+                                 // The query side's tests plant an escaped NUL in one event's metadata, which jsonb refuses.
+                                 + " AND CASE WHEN strpos(convert_from(meta_data, 'UTF8'), '\\u0000') = 0"
+                                 + " THEN convert_from(meta_data, 'UTF8')::jsonb ->> 'tenantId' END = ?"
                                  + " AND convert_from(payload, 'UTF8')::jsonb ->> 'title' = ?",
                                  String.class, tenant.toString(), title);
     }
