@@ -1,0 +1,322 @@
+package dev.verity.query.console;
+
+import dev.verity.events.budget.BudgetEvent.BudgetCreated;
+import dev.verity.events.budget.BudgetIds;
+import dev.verity.events.budget.OnLimitReached;
+import dev.verity.events.execution.AgentExecutionEvent.ExecutionStarted;
+import dev.verity.events.execution.AgentExecutionEvent.UsageRecorded;
+import dev.verity.events.execution.BudgetState;
+import dev.verity.events.session.ObligationStatus;
+import dev.verity.events.session.SessionEvent.ObligationStatusChanged;
+import dev.verity.events.session.SessionEvent.TurnRecorded;
+import dev.verity.events.task.AssigneeType;
+import dev.verity.events.task.TaskEvent.TaskAssigned;
+import dev.verity.events.task.TaskEvent.TaskStarted;
+import dev.verity.query.ProbeProjection;
+import dev.verity.query.SessionEvents;
+import dev.verity.query.TaskEvents;
+import dev.verity.query.TestTokens;
+import dev.verity.query.execution.ExecutionStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The console in a real browser against this query side on real PostgreSQL: every page is opened
+ * with data appended as events, driven the way a user would (clicks, typing), and photographed
+ * into target/console-screenshots. Each test works in a tenant of its own.
+ */
+class ConsoleBrowserTest extends ExecutionStreams {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static WebDriver browser;
+
+    @LocalServerPort
+    private int port;
+
+    private final UUID tenant = UUID.randomUUID();
+    private final UUID project = UUID.randomUUID();
+    private UUID tampered;
+
+    @BeforeAll
+    static void startBrowser() throws IOException {
+        browser = Browser.start(1280, 800);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @AfterEach
+    void cleanUp() {
+        ProbeProjection.reset();
+        if (tampered != null) {
+            owner.update("UPDATE read_model.tasks SET title = ? WHERE id = ?",
+                         TaskEvents.created(tampered, tenant, project).title(), tampered);
+        }
+        System.out.println("browser console: " + Browser.consoleMessages(browser));
+    }
+
+    @Test
+    void signIn_byPastingAToken_showsItsTenantAndScopes() throws IOException {
+        browser.manage().deleteAllCookies();
+        open("/console/");
+        js("sessionStorage.clear(); location.reload();");
+        WebElement input = waitFor(By.id("token-input"));
+        input.sendKeys(token("read audit admin"));
+        browser.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
+
+        waitFor(By.cssSelector("#projections tbody tr"));
+        assertThat(browser.findElement(By.id("tenant")).getText()).isEqualTo(tenant.toString());
+        assertThat(browser.findElement(By.id("scopes")).getText()).isEqualTo("read audit admin");
+        assertThat(browser.findElements(By.cssSelector("#projections tbody tr")).size()).isGreaterThanOrEqualTo(6);
+        assertThat(browser.findElement(By.cssSelector("#rebuild-tasks button[data-action=rebuild]")).isEnabled())
+                .as("rebuilding needs the operator scope").isFalse();
+        Browser.screenshot(browser, "sign-in-projections");
+    }
+
+    @Test
+    void consoleLink_signsIn_andKeepsTheTokenOutOfTheAddressBar() {
+        signIn("read audit admin");
+
+        assertThat(browser.getCurrentUrl()).doesNotContain("token").endsWith("/console/#/projections");
+        assertThat((String) js("return sessionStorage.getItem('verity.token')")).startsWith("eyJ");
+        waitFor(By.cssSelector("#projections tbody tr"));
+    }
+
+    @Test
+    void rebuild_showsItsProgressBarReaching100Percent() throws IOException {
+        UUID task = UUID.randomUUID();
+        eventStreams.append(tenant, TaskEvents.created(task, tenant, project));
+        awaitTaskVersion(task, 0);
+        signIn("read audit admin operator");
+
+        WebElement rebuild = waitFor(By.cssSelector("#rebuild-tasks button[data-action=rebuild]"));
+        wait(ExpectedConditions.elementToBeClickable(rebuild));
+        rebuild.click();
+
+        WebElement block = waitFor(By.cssSelector("#rebuild-tasks .rebuild"));
+        wait(d -> "done".equals(block.getAttribute("data-state")));
+        assertThat(block.findElement(By.tagName("progress")).getAttribute("value")).isEqualTo("100");
+        assertThat(block.findElement(By.className("percent")).getText()).isEqualTo("100.0 %");
+        assertThat(block.findElement(By.className("details")).getText()).contains("done").contains("events/s");
+        js("document.getElementById('rebuild-tasks').scrollIntoView({block: 'center'})");
+        Browser.screenshot(browser, "projections-rebuilt");
+    }
+
+    @Test
+    void deadLetter_isInspectedAndRetried_andLeavesTheList() throws IOException {
+        UUID broken = UUID.randomUUID();
+        ProbeProjection.failOn(broken);
+        eventStreams.append(tenant, TaskEvents.created(broken, tenant, project));
+        await().atMost(PATIENCE).until(() -> api().get("/api/v1/admin/dead-letters?projection=probe", admin())
+                                                  .body().get("items").size() == 1);
+        ProbeProjection.heal(broken);
+        signIn("read admin");
+        open("/console/#/dead-letters/probe");
+
+        WebElement row = waitFor(By.cssSelector("tr[data-letter]"));
+        assertThat(row.getText()).contains(broken.toString()).contains("IllegalStateException");
+        Browser.screenshot(browser, "dead-letters");
+        row.findElement(By.cssSelector("button[data-action=inspect]")).click();
+        WebElement inspector = waitFor(By.id("inspector"));
+        assertThat(inspector.getText()).contains("TaskCreated").contains(tenant.toString());
+        inspector.findElement(By.xpath(".//button[text()='Retry this letter']")).click();
+
+        waitFor(By.cssSelector(".success"));
+        assertThat(browser.findElement(By.cssSelector(".success")).getText()).contains("processed");
+        waitFor(By.id("no-letters"));
+        assertThat(owner.queryForObject("SELECT count(*) FROM read_model.probe_tasks WHERE id = ?", Long.class, broken))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void timeline_showsAPastVersionWithItsChanges_andANewVersionArrivesWithoutReload() throws IOException {
+        UUID task = UUID.randomUUID();
+        eventStreams.append(tenant, TaskEvents.created(task, tenant, project),
+                            new TaskAssigned(task, AssigneeType.USER, "bob"));
+        awaitTaskVersion(task, 1);
+        signIn("read audit");
+        open("/console/#/timeline/task/" + task);
+
+        waitFor(By.cssSelector("#timeline button[data-version='1']"));
+        browser.findElement(By.cssSelector("#timeline button[data-version='0']")).click();
+        wait(d -> d.findElement(By.id("as-of-heading")).getText().startsWith("Version 0"));
+        assertThat(browser.findElements(By.cssSelector("tr.changed"))).isEmpty();
+        browser.findElement(By.cssSelector("#timeline button[data-version='1']")).click();
+        wait(d -> d.findElement(By.id("as-of-heading")).getText().startsWith("Version 1"));
+        WebElement assignee = waitFor(By.cssSelector("tr.changed[data-field=assigneeId]"));
+        assertThat(assignee.getText()).contains("bob").contains("agent-7");
+        Browser.screenshot(browser, "timeline");
+
+        eventStreams.append(tenant, new TaskStarted(task));
+        WebElement arrived = waitFor(By.cssSelector("#timeline button[data-version='2']"));
+        assertThat(arrived.getText()).contains("TaskStarted");
+        assertThat(browser.findElement(By.id("timeline-live")).getText()).contains("Version 2 arrived");
+        // Polling until the query side serves GET /api/v1/stream; the stream once it does.
+        assertThat(browser.findElement(By.tagName("body")).getAttribute("data-live")).isIn("polling", "stream");
+    }
+
+    @Test
+    void unknownRecord_showsTheProblemsDetail() {
+        String unknown = "/api/v1/audit/task/" + UUID.randomUUID();
+        String detail = api().get(unknown + "/history", token("audit")).body().get("detail").asString();
+        signIn("read audit");
+        open("/console/#/timeline/" + unknown.substring("/api/v1/audit/".length()));
+
+        WebElement problem = waitFor(By.cssSelector(".problem[role=alert]"));
+        assertThat(problem.getText()).isEqualTo(detail + " (404 not_found)");
+    }
+
+    @Test
+    void verify_reportsATamperedRow_andTheLedgerVerifiesAgainstASavedDigest() throws IOException {
+        UUID task = UUID.randomUUID();
+        eventStreams.append(tenant, TaskEvents.created(task, tenant, project));
+        awaitTaskVersion(task, 0);
+        tampered = task;
+        owner.update("UPDATE read_model.tasks SET title = 'tampered' WHERE id = ?", task);
+        signIn("read audit");
+        open("/console/#/verification");
+
+        waitFor(By.id("verify-tenant")).click();
+        WebElement verdict = waitFor(By.id("verify-verdict"));
+        assertThat(verdict.getText()).startsWith("DIFFERS");
+        WebElement tasks = browser.findElement(By.cssSelector("tr[data-table=tasks]"));
+        assertThat(tasks.getText()).contains(task.toString()).contains("differs");
+        assertThat(browser.findElement(By.id("verify-platform")).isEnabled()).as("needs operator").isFalse();
+
+        wait(d -> d.findElement(By.id("digest")).getText().contains("hash"));
+        browser.findElement(By.id("save-digest")).click();
+        waitFor(By.cssSelector("#saved-digests button[data-action=verify-saved]")).click();
+        WebElement ledger = waitFor(By.id("ledger-verdict"));
+        assertThat(ledger.getText()).startsWith("ok through position").contains("matching the saved digest");
+        Browser.screenshot(browser, "verification");
+    }
+
+    @Test
+    void budgets_showUsageAgainstLimits_andTheExecutionsNearThem() throws IOException {
+        UUID budget = BudgetIds.of(tenant, project);
+        append(tenant, new BudgetCreated(budget, tenant, project, 10000, new BigDecimal("20.0000"),
+                                         new BigDecimal("0.75"), OnLimitReached.PAUSE));
+        UUID hot = UUID.randomUUID();
+        UUID calm = UUID.randomUUID();
+        append(tenant, created(hot, tenant, project), new ExecutionStarted(hot),
+               new UsageRecorded(hot, 900, new BigDecimal("1.5000"), "planner", 900, new BigDecimal("1.5000"),
+                                 BudgetState.WARNING));
+        append(tenant, created(calm, tenant, project), new ExecutionStarted(calm),
+               new UsageRecorded(calm, 100, new BigDecimal("0.2000"), "planner", 100, new BigDecimal("0.2000"),
+                                 BudgetState.OK));
+        awaitBudgetVersion(budget, 0);
+        awaitExecutionVersion(hot, 2);
+        awaitExecutionVersion(calm, 2);
+        signIn("read");
+        open("/console/#/budgets");
+
+        waitFor(By.cssSelector("#project-list a")).click();
+        WebElement detail = waitFor(By.id("near-heading"));
+        assertThat(detail.getText()).isEqualTo("Executions near or over their limits (1 of 2)");
+        assertThat(browser.findElement(By.id("budget-detail")).getText())
+                .contains("1,000 of 10,000 (10.0 %)").contains("warning at\n75 %");
+        assertThat(browser.findElement(By.id("budget-detail")).getText()).contains(hot.toString())
+                .doesNotContain(calm.toString());
+        Browser.screenshot(browser, "budgets");
+    }
+
+    @Test
+    void sessions_showCompletenessOverTurns_obligationsByStatus_andDependencies() throws IOException {
+        UUID session = UUID.randomUUID();
+        eventStreams.appendSession(tenant, SessionEvents.started(session, tenant, project),
+                SessionEvents.added(session, "name", "0"),
+                SessionEvents.added(session, "email", "0", "name"),
+                new TurnRecorded(session, 1, Map.of()),
+                new ObligationStatusChanged(session, "name", ObligationStatus.PENDING, ObligationStatus.SATISFIED,
+                                            null, 1, 1, new BigDecimal("0.50")),
+                new TurnRecorded(session, 2, Map.of()),
+                new ObligationStatusChanged(session, "email", ObligationStatus.PENDING, ObligationStatus.SATISFIED,
+                                            null, 2, 2, new BigDecimal("1.00")));
+        await().atMost(PATIENCE).until(() -> owner.queryForList(
+                "SELECT version FROM read_model.elicitation_sessions WHERE id = ?", Long.class, session)
+                .stream().anyMatch(v -> v >= 6));
+        signIn("read audit");
+        open("/console/#/sessions");
+
+        waitFor(By.cssSelector("#session-list a[href='#/sessions/" + session + "']")).click();
+        WebElement email = waitFor(By.cssSelector("tr[data-key=email]"));
+        assertThat(email.getText()).contains("satisfied").contains("name");
+        wait(d -> d.findElement(By.cssSelector("#session-detail figure .chart")).getAttribute("aria-label")
+                   .contains("turn 0: 0 %, turn 1: 50 %, turn 2: 100 %"));
+        assertThat(browser.findElement(By.id("session-detail")).getText()).contains("satisfied 2");
+        Browser.screenshot(browser, "sessions");
+    }
+
+    @Test
+    void pagesBeyondTheTokensScopes_sayWhichScopeTheyNeed_andTheNarrowLayoutStaysUsable() throws IOException {
+        signIn("read");
+        open("/console/#/projections");
+
+        WebElement refusal = waitFor(By.cssSelector("main .problem[role=alert]"));
+        assertThat(refusal.getText()).contains("needs a token with the admin or operator scope");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(420, 800));
+        try {
+            open("/console/#/budgets");
+            waitFor(By.id("project-id"));
+            Long overflow = js("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            assertThat(overflow).as("no sideways scrolling on a narrow window").isLessThanOrEqualTo(0L);
+            Browser.screenshot(browser, "narrow-budgets");
+        } finally {
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+        }
+    }
+
+    private void signIn(String scopes) {
+        open("/console/#token=" + token(scopes));
+        wait(d -> d.getCurrentUrl().endsWith("#/projections"));
+    }
+
+    private void open(String path) {
+        browser.get("http://127.0.0.1:" + port + path);
+    }
+
+    private String token(String scopes) {
+        return TestTokens.token(JWT_SECRET, tenant, scopes, Instant.now().plus(Duration.ofMinutes(10)));
+    }
+
+    private String admin() {
+        return token("admin");
+    }
+
+    private WebElement waitFor(By locator) {
+        return wait(ExpectedConditions.visibilityOfElementLocated(locator));
+    }
+
+    private <T> T wait(Function<WebDriver, T> condition) {
+        return new WebDriverWait(browser, PATIENCE).until(condition);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T js(String script, Object... arguments) {
+        return (T) ((JavascriptExecutor) browser).executeScript(script, arguments);
+    }
+}
