@@ -64,7 +64,10 @@ export const number = n => (n === null || n === undefined ? '—' : Number(n).to
 /** Money as the API sent it (exact decimals), with at least cents shown. */
 export const money = n => (n === null || n === undefined ? '—'
   : Number(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 }));
-export const when = t => (t ? new Date(t).toLocaleString('en-GB', { hour12: false }) : '—');
+// Local time as 2026-12-02 00:51:37: unambiguous in every locale.
+export const when = t => (t ? new Date(t).toLocaleString('sv-SE') : '—');
+/** dev.verity.events.task.TaskEvent$TaskCreated -> TaskCreated (the full name stays in the inspector). */
+export const shortType = type => (type ? String(type).split(/[.$]/).pop() : '—');
 
 export function duration(seconds) {
   if (seconds === null || seconds === undefined) return '—';

@@ -1,5 +1,5 @@
 import { api, path } from '../api.js';
-import { h, clear, table, problemBox, facts, when, number } from '../dom.js';
+import { h, clear, table, problemBox, facts, when, number, shortType } from '../dom.js';
 import { has } from '../session.js';
 
 /*
@@ -118,8 +118,8 @@ export default {
         const cells = [
           h('td', {}, box), h('td', {}, letter.projection),
           h('td', {}, letter.aggregateType, ' ', h('code', {}, letter.aggregateIdentifier)),
-          h('td', {}, `${letter.type} v${letter.sequenceNumber ?? '—'}`),
-          h('td', {}, letter.cause ? letter.cause.type : h('span', { class: 'muted' }, 'behind an earlier letter')),
+          h('td', { title: letter.type }, `${shortType(letter.type)} v${letter.sequenceNumber ?? '—'}`),
+          h('td', { title: letter.cause?.type }, letter.cause ? shortType(letter.cause.type) : h('span', { class: 'muted' }, 'behind an earlier letter')),
           h('td', {}, when(letter.enqueuedAt)),
           h('td', {}, h('button', { type: 'button', 'data-action': 'inspect', onclick: () => inspect(letter) }, 'Inspect')),
         ];

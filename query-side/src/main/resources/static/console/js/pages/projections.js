@@ -141,5 +141,6 @@ function drawLag(chart) {
     xAxis: { type: 'time' },
     yAxis: { type: 'value', name: 'events behind', minInterval: 1 },
     series,
-  }, worst ? `largest lag now: ${worst[0]}, ${number(worst[1])} events` : 'no samples yet');
+  }, !worst ? 'no samples yet' : worst[1] > 0 ? `largest lag now: ${worst[0]}, ${number(worst[1])} events`
+    : 'every projection is caught up');
 }

@@ -1,5 +1,7 @@
 package dev.verity.query.console;
 
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -56,11 +58,20 @@ final class Browser {
         return new ChromeDriver(service, options);
     }
 
+    /** The whole page at the window's width: the window grows to the page's height for the shot. */
     static Path screenshot(WebDriver browser, String name) throws IOException {
         Files.createDirectories(SCREENSHOTS);
         Path file = SCREENSHOTS.resolve(name + ".png");
-        Path taken = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-        Files.copy(taken, file, StandardCopyOption.REPLACE_EXISTING);
+        Dimension window = browser.manage().window().getSize();
+        Long chrome = (Long) ((JavascriptExecutor) browser).executeScript("return window.outerHeight - window.innerHeight");
+        Long page = (Long) ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollHeight");
+        browser.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.max(window.getHeight(), page + chrome)));
+        try {
+            Path taken = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+            Files.copy(taken, file, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            browser.manage().window().setSize(window);
+        }
         return file;
     }
 

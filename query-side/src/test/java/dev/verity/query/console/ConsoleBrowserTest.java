@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -48,6 +49,8 @@ import static org.awaitility.Awaitility.await;
 class ConsoleBrowserTest extends ExecutionStreams {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    /** A rebuild replays every task event in the database; the full suite leaves some 10,000 first. */
+    private static final Duration REBUILD_PATIENCE = Duration.ofSeconds(240);
     private static WebDriver browser;
 
     @LocalServerPort
@@ -118,11 +121,10 @@ class ConsoleBrowserTest extends ExecutionStreams {
         rebuild.click();
 
         WebElement block = waitFor(By.cssSelector("#rebuild-tasks .rebuild"));
-        wait(d -> "done".equals(block.getAttribute("data-state")));
+        new WebDriverWait(browser, REBUILD_PATIENCE).until(d -> "done".equals(block.getAttribute("data-state")));
         assertThat(block.findElement(By.tagName("progress")).getAttribute("value")).isEqualTo("100");
         assertThat(block.findElement(By.className("percent")).getText()).isEqualTo("100.0 %");
         assertThat(block.findElement(By.className("details")).getText()).contains("done").contains("events/s");
-        js("document.getElementById('rebuild-tasks').scrollIntoView({block: 'center'})");
         Browser.screenshot(browser, "projections-rebuilt");
     }
 
@@ -138,7 +140,7 @@ class ConsoleBrowserTest extends ExecutionStreams {
         open("/console/#/dead-letters/probe");
 
         WebElement row = waitFor(By.cssSelector("tr[data-letter]"));
-        assertThat(row.getText()).contains(broken.toString()).contains("IllegalStateException");
+        assertThat(row.getText()).contains(broken.toString()).contains("TaskCreated v0").contains("IllegalStateException");
         Browser.screenshot(browser, "dead-letters");
         row.findElement(By.cssSelector("button[data-action=inspect]")).click();
         WebElement inspector = waitFor(By.id("inspector"));
@@ -278,7 +280,7 @@ class ConsoleBrowserTest extends ExecutionStreams {
 
         WebElement refusal = waitFor(By.cssSelector("main .problem[role=alert]"));
         assertThat(refusal.getText()).contains("needs a token with the admin or operator scope");
-        browser.manage().window().setSize(new org.openqa.selenium.Dimension(420, 800));
+        browser.manage().window().setSize(new Dimension(420, 800));
         try {
             open("/console/#/budgets");
             waitFor(By.id("project-id"));
@@ -286,7 +288,7 @@ class ConsoleBrowserTest extends ExecutionStreams {
             assertThat(overflow).as("no sideways scrolling on a narrow window").isLessThanOrEqualTo(0L);
             Browser.screenshot(browser, "narrow-budgets");
         } finally {
-            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+            browser.manage().window().setSize(new Dimension(1280, 800));
         }
     }
 
