@@ -97,12 +97,18 @@ export default {
       inspector.querySelector('h3').focus();
     };
 
+    // Ticking a box updates these in place: re-rendering would take the keyboard focus away.
+    const retrySelected = h('button', { type: 'button', id: 'retry-selected', onclick: () => retry([...selected]) });
+    const discardSelected = h('button', { type: 'button', id: 'discard-selected', class: 'danger',
+      onclick: () => discard([...selected]) });
+    const updateSelection = () => {
+      retrySelected.textContent = `Retry selected (${selected.size})`;
+      discardSelected.textContent = `Discard selected (${selected.size})`;
+      retrySelected.disabled = discardSelected.disabled = !selected.size;
+    };
     const renderList = () => {
-      const toolbar = h('div', { class: 'toolbar' },
-        h('button', { type: 'button', id: 'retry-selected', disabled: !selected.size, onclick: () => retry([...selected]) },
-          `Retry selected (${selected.size})`),
-        h('button', { type: 'button', id: 'discard-selected', class: 'danger', disabled: !selected.size,
-          onclick: () => discard([...selected]) }, `Discard selected (${selected.size})`),
+      updateSelection();
+      const toolbar = h('div', { class: 'toolbar' }, retrySelected, discardSelected,
         h('button', { type: 'button', id: 'retry-all', disabled: !letters.length, onclick: retryAll }, 'Retry all matching'),
         h('button', { type: 'button', id: 'discard-all', class: 'danger', disabled: !letters.length || !filters().toString(),
           title: filters().toString() ? null : 'Choose a projection, cause or tenant first', onclick: discardAll }, 'Discard all matching'));
@@ -114,7 +120,7 @@ export default {
       if (operator) headers.splice(3, 0, 'Tenant');
       clear(list, toolbar, table(headers, letters.map(letter => {
         const box = h('input', { type: 'checkbox', checked: selected.has(letter.id), 'aria-label': `Select letter ${letter.id}`,
-          onchange: e => { e.target.checked ? selected.add(letter.id) : selected.delete(letter.id); renderList(); } });
+          onchange: e => { e.target.checked ? selected.add(letter.id) : selected.delete(letter.id); updateSelection(); } });
         const cells = [
           h('td', {}, box), h('td', {}, letter.projection),
           h('td', {}, letter.aggregateType, ' ', h('code', {}, letter.aggregateIdentifier)),

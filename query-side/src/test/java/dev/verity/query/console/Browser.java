@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.logging.Level;
+import java.util.stream.Stream;
 
 /**
  * Debian's headless Chromium through Debian's chromedriver, both by path: Selenium Manager is
@@ -35,12 +36,12 @@ final class Browser {
     }
 
     static WebDriver start(int width, int height) throws IOException {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            throw new IllegalStateException("The console's browser tests need Debian's chromium and chromium-driver ("
-                    + CHROMIUM + " and " + CHROMEDRIVER + " are " + (Files.isExecutable(CHROMIUM) ? "" : "not ")
-                    + "and " + (Files.isExecutable(CHROMEDRIVER) ? "" : "not ") + "there): run"
-                    + " scripts/provision-browser.sh as root (./verity test does), or apt-get install chromium"
-                    + " chromium-driver; -Dverity.browser.chromium/-Dverity.browser.chromedriver point elsewhere");
+        List<Path> missing = Stream.of(CHROMIUM, CHROMEDRIVER).filter(path -> !Files.isExecutable(path)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("The console's browser tests need Debian's chromium and chromium-driver;"
+                    + " missing: " + missing + ". Run scripts/provision-browser.sh as root (./verity test does) or"
+                    + " apt-get install chromium chromium-driver; -Dverity.browser.chromium=PATH and"
+                    + " -Dverity.browser.chromedriver=PATH point to other binaries");
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());

@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -79,7 +80,9 @@ class ConsoleBrowserTest extends ExecutionStreams {
             owner.update("UPDATE read_model.tasks SET title = ? WHERE id = ?",
                          TaskEvents.created(tampered, tenant, project).title(), tampered);
         }
-        System.out.println("browser console: " + Browser.consoleMessages(browser));
+        if (browser != null) {
+            System.out.println("browser console: " + Browser.consoleMessages(browser));
+        }
     }
 
     @Test
@@ -129,29 +132,47 @@ class ConsoleBrowserTest extends ExecutionStreams {
     }
 
     @Test
-    void deadLetter_isInspectedAndRetried_andLeavesTheList() throws IOException {
-        UUID broken = UUID.randomUUID();
-        ProbeProjection.failOn(broken);
-        eventStreams.append(tenant, TaskEvents.created(broken, tenant, project));
+    void deadLetters_areInspectedRetriedAndDiscarded_oneSelectedOrAllMatching() throws IOException {
+        UUID inspected = UUID.randomUUID();
+        UUID discarded = UUID.randomUUID();
+        UUID retriedInBulk = UUID.randomUUID();
+        List.of(inspected, discarded, retriedInBulk).forEach(task -> {
+            ProbeProjection.failOn(task);
+            eventStreams.append(tenant, TaskEvents.created(task, tenant, project));
+        });
         await().atMost(PATIENCE).until(() -> api().get("/api/v1/admin/dead-letters?projection=probe", admin())
-                                                  .body().get("items").size() == 1);
-        ProbeProjection.heal(broken);
+                                                  .body().get("items").size() == 3);
+        List.of(inspected, discarded, retriedInBulk).forEach(ProbeProjection::heal);
         signIn("read admin");
         open("/console/#/dead-letters/probe");
 
-        WebElement row = waitFor(By.cssSelector("tr[data-letter]"));
-        assertThat(row.getText()).contains(broken.toString()).contains("TaskCreated v0").contains("IllegalStateException");
+        WebElement row = waitFor(letterOf(inspected));
+        assertThat(row.getText()).contains("TaskCreated v0").contains("IllegalStateException");
         Browser.screenshot(browser, "dead-letters");
         row.findElement(By.cssSelector("button[data-action=inspect]")).click();
         WebElement inspector = waitFor(By.id("inspector"));
-        assertThat(inspector.getText()).contains("TaskCreated").contains(tenant.toString());
+        assertThat(inspector.getText()).contains("TaskEvent$TaskCreated").contains(tenant.toString());
         inspector.findElement(By.xpath(".//button[text()='Retry this letter']")).click();
+        assertThat(waitFor(By.cssSelector(".success")).getText()).contains("processed");
+        wait(ExpectedConditions.invisibilityOfElementLocated(letterOf(inspected)));
 
-        waitFor(By.cssSelector(".success"));
-        assertThat(browser.findElement(By.cssSelector(".success")).getText()).contains("processed");
+        WebElement box = waitFor(letterOf(discarded)).findElement(By.cssSelector("input[type=checkbox]"));
+        box.click();
+        assertThat(browser.switchTo().activeElement()).as("ticking keeps the focus").isEqualTo(box);
+        browser.findElement(By.id("discard-selected")).click();
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".success"), "Discarded 1 letter."));
+        wait(ExpectedConditions.invisibilityOfElementLocated(letterOf(discarded)));
+
+        waitFor(By.id("retry-all")).click();
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".success"), "1 went through"));
         waitFor(By.id("no-letters"));
-        assertThat(owner.queryForObject("SELECT count(*) FROM read_model.probe_tasks WHERE id = ?", Long.class, broken))
-                .isEqualTo(1);
+        assertThat(owner.queryForList("SELECT id FROM read_model.probe_tasks WHERE id IN (?, ?, ?)", UUID.class,
+                                      inspected, discarded, retriedInBulk))
+                .containsExactlyInAnyOrder(inspected, retriedInBulk);
+    }
+
+    private static By letterOf(UUID task) {
+        return By.xpath("//tr[@data-letter][contains(., '" + task + "')]");
     }
 
     @Test
