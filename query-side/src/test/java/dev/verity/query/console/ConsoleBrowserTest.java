@@ -202,6 +202,54 @@ class ConsoleBrowserTest extends ExecutionStreams {
         assertThat(browser.findElement(By.tagName("body")).getAttribute("data-live")).isIn("polling", "stream");
     }
 
+    /**
+     * The stream reader itself, in the browser, against a stream served by a stand-in fetch(): events
+     * split across chunks, comments, CRLF lines; the reconnection after the server closes carries
+     * Last-Event-ID, and a 404 there falls back to polling.
+     */
+    @Test
+    void streamReader_parsesServerSentEvents_reconnectsWithLastEventId_andPollsOn404() {
+        signIn("read admin audit");
+        Map<String, Object> seen = asyncJs("""
+                const done = arguments[arguments.length - 1];
+                const chunks = ['id: 7\\nevent: projection\\ndata: {"name":"tasks",', '"lag":3}\\n\\n: keep-alive\\n\\n',
+                                'event: record\\r\\nid: 8\\r\\ndata: {"type":"task","id":"x","version":2}\\r\\n\\r\\n'];
+                const calls = [];
+                const realFetch = window.fetch;
+                window.fetch = async (url, init) => {
+                  if (!String(url).startsWith('/api/v1/stream')) return realFetch(url, init); // the page's own polling
+                  calls.push({ url: String(url), lastEventId: (init.headers || {})['Last-Event-ID'] || null });
+                  if (calls.length > 1) return new Response('{"detail":"no stream"}', { status: 404 });
+                  const body = new ReadableStream({ start(c) {
+                    chunks.forEach(chunk => c.enqueue(new TextEncoder().encode(chunk)));
+                    c.close();
+                  } });
+                  return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+                };
+                import('/console/js/live.js').then(live => {
+                const events = [];
+                const stop = live.subscribe(['projections', 'records:task/x'], {
+                  projection: p => events.push({ kind: 'projection', data: p }),
+                  record: r => events.push({ kind: 'record', data: r }),
+                  error: () => {},
+                });
+                setTimeout(() => {
+                  const mode = document.body.dataset.live;
+                  stop();
+                  window.fetch = realFetch;
+                  done({ events: JSON.stringify(events.slice(0, 2)), first: calls[0].url,
+                         reconnect: calls[1] ? calls[1].lastEventId : null, mode });
+                }, 2500);
+                });""");
+
+        assertThat(seen.get("events")).isEqualTo("[{\"kind\":\"projection\",\"data\":{\"name\":\"tasks\",\"lag\":3}},"
+                + "{\"kind\":\"record\",\"data\":{\"type\":\"task\",\"id\":\"x\",\"version\":2}}]");
+        assertThat(seen.get("first")).isEqualTo("/api/v1/stream?topics=projections%2Crecords%3Atask%2Fx");
+        assertThat(seen.get("reconnect")).isEqualTo("8");
+        assertThat(seen.get("mode")).isEqualTo("polling");
+        browser.navigate().refresh();
+    }
+
     @Test
     void unknownRecord_showsTheProblemsDetail() {
         String unknown = "/api/v1/audit/task/" + UUID.randomUUID();
@@ -336,6 +384,12 @@ class ConsoleBrowserTest extends ExecutionStreams {
 
     private <T> T wait(Function<WebDriver, T> condition) {
         return new WebDriverWait(browser, PATIENCE).until(condition);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T asyncJs(String script) {
+        browser.manage().timeouts().scriptTimeout(PATIENCE);
+        return (T) ((JavascriptExecutor) browser).executeAsyncScript(script);
     }
 
     @SuppressWarnings("unchecked")
