@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -359,6 +360,33 @@ class ConsoleBrowserTest extends ExecutionStreams {
         } finally {
             browser.manage().window().setSize(new Dimension(1280, 800));
         }
+    }
+
+    @Test
+    void keyboard_signsInAndReachesEveryPage_withAVisibleFocus() {
+        open("/console/");
+        js("sessionStorage.clear(); location.reload();");
+        waitFor(By.id("token-input"));
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("token-input");
+        browser.switchTo().activeElement().sendKeys(token("read audit"));
+        browser.switchTo().activeElement().sendKeys(Keys.TAB);
+        assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Sign in");
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        waitFor(By.id("nav"));
+
+        WebElement focused = null;
+        for (int i = 0; i < 12; i++) {
+            browser.switchTo().activeElement().sendKeys(Keys.TAB);
+            focused = browser.switchTo().activeElement();
+            if ("Verification".equals(focused.getText())) {
+                break;
+            }
+        }
+        assertThat(focused.getText()).as("the nav links are in tab order").isEqualTo("Verification");
+        assertThat(focused.getCssValue("outline-style")).as("focus is visible").isNotEqualTo("none");
+        focused.sendKeys(Keys.ENTER);
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("main h2"), "Verification"));
+        assertThat(browser.findElement(By.id("verify-tenant")).getTagName()).isEqualTo("button");
     }
 
     private void signIn(String scopes) {
