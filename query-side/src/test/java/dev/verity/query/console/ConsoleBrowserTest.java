@@ -363,7 +363,7 @@ class ConsoleBrowserTest extends ExecutionStreams {
     }
 
     @Test
-    void keyboard_signsInAndReachesEveryPage_withAVisibleFocus() {
+    void keyboard_signsIn_andOpensAPageFromTheNav_withAVisibleFocus() {
         open("/console/");
         js("sessionStorage.clear(); location.reload();");
         waitFor(By.id("token-input"));
