@@ -55,6 +55,29 @@ final class RunningPlatform implements AutoCloseable {
         this.queryApi = "http://127.0.0.1:" + queryPort + "/api/v1";
     }
 
+    /** Where the apps run when a test gives no database of its own: the shared test database. */
+    private static volatile TestDatabase.Connection database;
+
+    /** The database the running apps use. */
+    static TestDatabase.Connection database() {
+        TestDatabase.Connection own = database;
+        return own != null ? own : TestDatabase.connection();
+    }
+
+    /**
+     * Starts both apps on {@code own} instead of the shared test database: for a test that verifies
+     * the whole platform, which the other tests' planted faults and tampered rows would fail.
+     */
+    static RunningPlatform startOn(TestDatabase.Connection own) throws Exception {
+        database = own;
+        try {
+            return start();
+        } catch (Exception e) {
+            database = null;
+            throw e;
+        }
+    }
+
     static RunningPlatform start() throws Exception {
         int commandPort = freePort();
         int queryPort = freePort();
@@ -168,6 +191,7 @@ final class RunningPlatform implements AutoCloseable {
                 app.destroyForcibly();
             }
         }
+        database = null;
     }
 
     private static Process launch(Path jar, int port, Map<String, String> extraEnvironment) throws IOException {
@@ -205,7 +229,7 @@ final class RunningPlatform implements AutoCloseable {
     }
 
     private static void environment(ProcessBuilder builder, int port, Map<String, String> extraEnvironment) {
-        TestDatabase.Connection database = TestDatabase.connection();
+        TestDatabase.Connection database = database();
         Map<String, String> environment = builder.environment();
         environment.put("SERVER_PORT", String.valueOf(port));
         environment.put("SPRING_DATASOURCE_URL", database.url());

@@ -1,6 +1,7 @@
 package dev.verity.query.e2e;
 
 import dev.verity.query.TestTokens;
+import dev.verity.query.faults.ScratchPostgres;
 import dev.verity.testing.TestDatabase;
 import org.axonframework.common.DateTimeUtils;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,11 @@ class ScaleOutIT {
     @Test
     void queryNodes_shareSegments_takeOverFromAKilledNode_andGiveItsShareBack() throws Exception {
         String started = DateTimeUtils.formatInstant(Instant.now());
-        try (RunningPlatform platform = RunningPlatform.start()) {
+        // A server of its own: the platform-wide verification at the end would otherwise also judge
+        // the rows the other tests planted or tampered with in the shared test database.
+        try (ScratchPostgres server = ScratchPostgres.start();
+             RunningPlatform platform = RunningPlatform.startOn(
+                     new TestDatabase.Connection(server.jdbcUrl(), "verity", "verity"))) {
             RunningPlatform.Node secondCommand = platform.startCommandNode("command-side-2");
             RunningPlatform.Node second = platform.startQueryNode("query-side-2");
             RunningPlatform.Node third = platform.startQueryNode("query-side-3");
@@ -102,7 +107,7 @@ class ScaleOutIT {
 
     /** Processing group, event and cause of every event parked since {@code since} (Axon's timestamp format). */
     private static List<String> deadLettersSince(String since) throws SQLException {
-        TestDatabase.Connection database = TestDatabase.connection();
+        TestDatabase.Connection database = RunningPlatform.database();
         List<String> parked = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection(database.url(), database.username(),
                                                                  database.password());

@@ -114,7 +114,7 @@ final class TaskLoad {
     }
 
     private static Connection connect() throws SQLException {
-        TestDatabase.Connection database = TestDatabase.connection();
+        TestDatabase.Connection database = RunningPlatform.database();
         return DriverManager.getConnection(database.url(), database.username(), database.password());
     }
 }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * brought back without touching the shared server the other tests use, and it is stopped and
  * deleted on {@link #close()} or, should the test JVM end first, by a shutdown hook.
  */
-final class ScratchPostgres implements AutoCloseable {
+public final class ScratchPostgres implements AutoCloseable {
 
     private static final Path SCRIPT = Path.of("..", "scripts", "scratch-postgres.sh");
 
@@ -35,7 +35,7 @@ final class ScratchPostgres implements AutoCloseable {
         this.shutdownHook = new Thread(this::stopQuietly, "scratch-postgres-stop");
     }
 
-    static ScratchPostgres start() throws Exception {
+    public static ScratchPostgres start() throws Exception {
         ScratchPostgres server = new ScratchPostgres(Files.createTempDirectory("verity-faults-pg-"), freePort());
         Runtime.getRuntime().addShutdownHook(server.shutdownHook);
         try {
@@ -48,7 +48,7 @@ final class ScratchPostgres implements AutoCloseable {
         }
     }
 
-    String jdbcUrl() {
+    public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/verity";
     }
 
