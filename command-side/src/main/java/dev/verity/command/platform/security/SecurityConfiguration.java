@@ -18,7 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Bearer JWTs (HS256) on every API call; health stays open for orchestrators, and so does the
- * OpenAPI description at {@code /v3/api-docs}. Commands need the {@code write} scope ({@link ScopeRules}). Token times ({@code exp}, {@code nbf}) are checked by Spring's default
+ * OpenAPI description at {@code /v3/api-docs}. Commands need the {@code write} scope
+ * ({@link ScopeRules}). Token times ({@code exp}, {@code nbf}) are checked by Spring's default
  * validator with its 60 seconds of allowed clock skew. Failures answer as RFC 9457 problems like every other error.
  */
 @Configuration(proxyBeanMethods = false)

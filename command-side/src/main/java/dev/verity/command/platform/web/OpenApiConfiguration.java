@@ -4,7 +4,6 @@ import dev.verity.command.platform.security.ScopeRules;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
-import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.ArraySchema;
 import io.swagger.v3.oas.models.media.Content;
@@ -67,25 +66,31 @@ class OpenApiConfiguration {
                 .info(new Info().title("Verity command API").version("v1")
                                 .description("Commands: each accepted one appends events and answers {id, version}"
                                              + " with an ETag; reads are on the query API."))
-                .components(new Components().addSecuritySchemes(SCHEME, bearer).addSchemas("Problem", problem()));
+                .components(new Components().addSecuritySchemes(SCHEME, bearer));
     }
 
     @Bean
     OpenApiCustomizer commandProblemsAndScopes() {
-        return api -> api.getPaths().forEach((template, item) -> item.readOperationsMap().forEach((method, operation) -> {
-            List<String> scopes = ScopeRules.find(HttpMethod.valueOf(method.name()), template)
-                                            .map(ScopeRules.Rule::scopes).orElse(List.of());
-            operation.addSecurityItem(new SecurityRequirement().addList(SCHEME, scopes));
-            operation.addExtension("x-required-scopes", scopes);
-            commandHeaders(operation);
-            ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
-            PROBLEMS.forEach((status, meaning) -> responses.addApiResponse(status, problemResponse(meaning)));
-            if (template.contains("{")) {
-                responses.addApiResponse("404", problemResponse("not_found (or another tenant's record), or a"
-                                                                + " member such as action_not_found"));
-            }
-            operation.setResponses(responses);
-        }));
+        return api -> {
+            // Not on the bean: springdoc puts the schemas it generates in place of the bean's.
+            api.getComponents().addSchemas("Problem", problem());
+            api.getPaths().forEach((template, item) -> item.readOperationsMap().forEach(
+                    (method, operation) -> describeCommand(template, HttpMethod.valueOf(method.name()), operation)));
+        };
+    }
+
+    private static void describeCommand(String template, HttpMethod method, Operation operation) {
+        List<String> scopes = ScopeRules.find(method, template).map(ScopeRules.Rule::scopes).orElse(List.of());
+        operation.addSecurityItem(new SecurityRequirement().addList(SCHEME, scopes));
+        operation.addExtension("x-required-scopes", scopes);
+        commandHeaders(operation);
+        ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
+        PROBLEMS.forEach((status, meaning) -> responses.addApiResponse(status, problemResponse(meaning)));
+        if (template.contains("{")) {
+            responses.addApiResponse("404", problemResponse("not_found (or another tenant's record), or a"
+                                                            + " member such as action_not_found"));
+        }
+        operation.setResponses(responses);
     }
 
     private static void commandHeaders(Operation operation) {

@@ -62,11 +62,14 @@ class OpenApiDocumentTest extends IntegrationTest {
                         RequestParam query = parameter.getParameterAnnotation(RequestParam.class);
                         RequestHeader header = parameter.getParameterAnnotation(RequestHeader.class);
                         if (variable != null) {
-                            assertThat(parameters).as(what).contains("path:" + name(variable.name(), variable.value(), parameter));
+                            assertThat(parameters).as(what)
+                                                  .contains("path:" + name(variable.name(), variable.value(), parameter));
                         } else if (query != null) {
-                            assertThat(parameters).as(what).contains("query:" + name(query.name(), query.value(), parameter));
+                            assertThat(parameters).as(what)
+                                                  .contains("query:" + name(query.name(), query.value(), parameter));
                         } else if (header != null) {
-                            assertThat(parameters).as(what).contains("header:" + name(header.name(), header.value(), parameter));
+                            assertThat(parameters).as(what)
+                                                  .contains("header:" + name(header.name(), header.value(), parameter));
                         }
                     }
                     List<String> scopes = ScopeRules.find(HttpMethod.valueOf(method.name()), path)
@@ -85,6 +88,9 @@ class OpenApiDocumentTest extends IntegrationTest {
             }
         }
         assertThat(checked).as("commands checked").isGreaterThan(30);
+        Map<String, Object> schemas = (Map<String, Object>) ((Map<String, Object>) response.body().get("components"))
+                .get("schemas");
+        assertThat(schemas.get("Problem").toString()).contains("errors", "field", "code");
     }
 
     @Test

@@ -49,14 +49,17 @@ class OpenApiConfiguration {
                         .addSecuritySchemes(BEARER, new SecurityScheme()
                                 .type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")
                                 .description("HS256 JWT with sub, tenant_id, scope (space-separated: read, write,"
-                                             + " audit, admin, operator) and exp; ./verity token mints one"))
-                        .addSchemas(PROBLEM, problemSchema()));
+                                             + " audit, admin, operator) and exp; ./verity token mints one")));
     }
 
     @Bean
     OpenApiCustomizer problemsAndScopes() {
-        return api -> api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach(
-                (method, operation) -> describe(path, method, operation)));
+        return api -> {
+            // Here rather than on the bean: springdoc sets the schemas it generates in place of the bean's.
+            api.getComponents().addSchemas(PROBLEM, problemSchema());
+            api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach(
+                    (method, operation) -> describe(path, method, operation)));
+        };
     }
 
     private static void describe(String path, PathItem.HttpMethod method, Operation operation) {

@@ -17,6 +17,9 @@ import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import tools.jackson.databind.JsonNode;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,10 +36,12 @@ class OpenApiDocumentTest extends QuerySideTest {
     private RequestMappingHandlerMapping mappings;
 
     @Test
-    void apiDocs_answerWithoutAToken_andListEveryMappedEndpointWithItsParameters() {
+    void apiDocs_answerWithoutAToken_andListEveryMappedEndpointWithItsParameters() throws IOException {
         Response response = api().get("/v3/api-docs", null);
         assertThat(response.status()).isEqualTo(200);
         JsonNode paths = response.body().get("paths");
+        // Kept for readers of the build: the document as served.
+        Files.writeString(Path.of("target", "openapi-query.json"), response.body().toPrettyString());
         int checked = 0;
         for (Map.Entry<RequestMappingInfo, HandlerMethod> mapping : mappings.getHandlerMethods().entrySet()) {
             if (!mapping.getValue().getBeanType().getPackageName().startsWith("dev.verity")) {
@@ -58,7 +63,7 @@ class OpenApiDocumentTest extends QuerySideTest {
                 }
             }
         }
-        assertThat(checked).as("endpoints checked").isGreaterThan(40);
+        assertThat(checked).as("endpoints checked").isGreaterThan(30);
         assertThat(response.body().at("/components/securitySchemes/bearer/scheme").asString()).isEqualTo("bearer");
         assertThat(response.body().at("/components/schemas/Problem/properties/errors/items/properties/field").isObject())
                 .isTrue();
