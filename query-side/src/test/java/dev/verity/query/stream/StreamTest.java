@@ -165,6 +165,10 @@ class StreamTest extends QuerySideTest {
                                       Duration.ofSeconds(120));
             assertThat(field(done).get("state").asString()).isIn("running", "failing");
         }
+        // The swapped-in table is a copy made with LIKE, which copies no trigger: the swap put it back.
+        assertThat(owner.queryForObject("SELECT count(*) FROM pg_trigger WHERE tgname = 'notify_version'"
+                                        + " AND tgrelid = 'read_model.budget_limits'::regclass", Integer.class))
+                .isEqualTo(1);
     }
 
     /**
@@ -231,6 +235,16 @@ class StreamTest extends QuerySideTest {
 
             // Heard on the new connection, or read again after reconnecting: either way it arrives.
             assertRecord(stream.next(SOON), "task", task, 1);
+        }
+    }
+
+    @Test
+    void stream_endsWhenItsTokenExpires() throws Exception {
+        UUID task = createTask(tenant);
+        String shortLived = TestTokens.token(JWT_SECRET, tenant, "read", Instant.now().plusSeconds(2));
+        try (SseClient stream = open("?topics=records:task/" + task, shortLived)) {
+            assertRecord(stream.next(SOON), "task", task, 0);
+            await().atMost(SOON).until(stream::ended);
         }
     }
 
@@ -365,26 +379,29 @@ class StreamTest extends QuerySideTest {
         return names;
     }
 
-    /** What a socket that never read gets once it reads, up to the server's close (which must come). */
+    /**
+     * What a socket that never read gets once it reads: until the server closes it, or until it has
+     * been silent for 3 s (heartbeats come every second in tests, so silence means the server
+     * stopped writing to it).
+     */
     private static String drain(Socket socket) throws IOException {
-        socket.setSoTimeout(500);
+        socket.setSoTimeout(3000);
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             int n;
             try {
                 n = in.read(buffer);
-            } catch (SocketTimeoutException e) {
-                continue;
+            } catch (SocketTimeoutException silent) {
+                return bytes.toString(StandardCharsets.UTF_8);
             }
             if (n < 0) {
                 return bytes.toString(StandardCharsets.UTF_8);
             }
             bytes.write(buffer, 0, n);
         }
-        throw new AssertionError("The server never closed the slow client's stream; it got "
-                                 + bytes.size() + " bytes");
+        throw new AssertionError("The server kept writing to the dropped client; it got " + bytes.size() + " bytes");
     }
 }
