@@ -198,6 +198,7 @@ class StreamTest extends QuerySideTest {
                 // Batches of 100 like a projection's, each announced once the reader has the last: the reader
                 // keeps up by reading, the slow client falls behind until its buffer overflows.
                 long seen = 0;
+                long started = System.nanoTime();
                 for (int from = 1; from <= versions && hub.openStreams(tenant) == streamsWithSlow; from += perTransaction) {
                     owner.queryForList("SELECT pg_notify('verity_records', json_build_object('tenant', ?::uuid,"
                                        + " 'table', 'tasks', 'id', ?::uuid, 'version', v)::text)"
@@ -211,11 +212,15 @@ class StreamTest extends QuerySideTest {
                     }
                 }
                 last = seen;
+                System.out.printf("stream: the slow client was dropped after %d versions; the reader had all of them,"
+                                  + " %d ms for announcing and receiving them%n", last,
+                                  Duration.ofNanos(System.nanoTime() - started).toMillis());
                 assertThat(hub.openStreams(tenant)).as("the slow client was dropped").isEqualTo(streamsWithSlow - 1);
                 assertThat(reader.ended()).isFalse();
             }
 
             String received = drain(slow);
+            System.out.printf("stream: the slow client, reading at last, got %d bytes%n", received.length());
             assertThat(received).startsWith("HTTP/1.1 200");
             assertThat(received).as("dropped before the last version").doesNotContain("\"version\":" + last + "}");
         }
