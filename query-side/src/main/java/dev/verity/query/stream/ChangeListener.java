@@ -41,7 +41,6 @@ class ChangeListener implements SmartLifecycle {
     private final JsonMapper json;
     private final Duration retryMax;
     private volatile boolean running;
-    private volatile boolean listening;
     private Thread thread;
 
     ChangeListener(JdbcConnectionDetails dataSource, StreamHub hub, JsonMapper json, StreamProperties properties) {
@@ -51,11 +50,6 @@ class ChangeListener implements SmartLifecycle {
         this.retryMax = properties.listenerRetryMax();
     }
 
-    /** Whether the connection is up and LISTENing now. */
-    boolean listening() {
-        return listening;
-    }
-
     private void run() {
         Duration retry = FIRST_RETRY;
         boolean first = true;
@@ -63,7 +57,6 @@ class ChangeListener implements SmartLifecycle {
             try (Connection connection = connect(); Statement statement = connection.createStatement()) {
                 statement.execute("LISTEN " + ChangeNotices.RECORDS);
                 statement.execute("LISTEN " + ChangeNotices.PROJECTIONS);
-                listening = true;
                 if (!first) {
                     LOG.info("Live stream listener reconnected to PostgreSQL");
                 }
@@ -72,7 +65,6 @@ class ChangeListener implements SmartLifecycle {
                 retry = FIRST_RETRY;
                 listen(connection.unwrap(PGConnection.class), statement);
             } catch (SQLException | RuntimeException e) {
-                listening = false;
                 if (!running) {
                     return;
                 }

@@ -17,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -131,10 +133,6 @@ class StreamHub implements SmartLifecycle {
         reread(Set.of(client), key -> true);
     }
 
-    int openStreams() {
-        return open.get();
-    }
-
     int openStreams(UUID tenant) {
         return perTenant.getOrDefault(tenant, 0);
     }
@@ -214,7 +212,7 @@ class StreamHub implements SmartLifecycle {
             Map<Reach, Map<String, String>> rendered = new HashMap<>();
             byReach.forEach((reach, list) -> rendered.put(reach, list.stream().collect(
                     Collectors.toMap(ProjectionStatus::name, json::writeValueAsString, (a, b) -> a,
-                                     java.util.LinkedHashMap::new))));
+                                     LinkedHashMap::new))));
             for (StreamClient client : projectionClients) {
                 Map<String, String> forClient = rendered.get(client.reach());
                 if (forClient != null) {
@@ -284,7 +282,7 @@ class StreamHub implements SmartLifecycle {
         return running;
     }
 
-    private static java.util.concurrent.ThreadFactory named(String name) {
+    private static ThreadFactory named(String name) {
         return task -> {
             Thread thread = new Thread(task, name);
             thread.setDaemon(true);

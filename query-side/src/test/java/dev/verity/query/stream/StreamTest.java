@@ -17,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -184,7 +186,7 @@ class StreamTest extends QuerySideTest {
         long last;
         try (Socket slow = new Socket()) {
             slow.setReceiveBufferSize(1024);
-            slow.connect(new java.net.InetSocketAddress("localhost", port));
+            slow.connect(new InetSocketAddress("localhost", port));
             OutputStream request = slow.getOutputStream();
             request.write(("GET /api/v1/stream?topics=records:task/" + task + " HTTP/1.1\r\nHost: localhost\r\n"
                            + "Accept: text/event-stream\r\nAuthorization: Bearer " + token + "\r\n\r\n")
@@ -269,7 +271,7 @@ class StreamTest extends QuerySideTest {
 
     @Test
     void stream_refusesBadTopicsWith400NamingTopics() throws Exception {
-        String many = java.util.stream.IntStream.range(0, 21).mapToObj(i -> "records:task/" + UUID.randomUUID())
+        String many = IntStream.range(0, 21).mapToObj(i -> "records:task/" + UUID.randomUUID())
                                                 .collect(Collectors.joining(","));
         for (String query : List.of("", "?topics=", "?topics=tasks", "?topics=records:task",
                                     "?topics=records:widget/" + UUID.randomUUID(), "?topics=records:task/42",
