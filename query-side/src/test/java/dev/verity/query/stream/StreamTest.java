@@ -3,6 +3,7 @@ package dev.verity.query.stream;
 import dev.verity.events.task.AssigneeType;
 import dev.verity.events.task.TaskEvent.TaskAssigned;
 import dev.verity.query.ApiClient.Response;
+import dev.verity.query.ProbeProjection;
 import dev.verity.query.QuerySideTest;
 import dev.verity.query.TaskEvents;
 import dev.verity.query.TestTokens;
@@ -151,6 +152,36 @@ class StreamTest extends QuerySideTest {
             JsonNode same = received.stream().filter(n -> n.get("name").equals(item.get("name"))).findFirst().orElseThrow();
             assertThat(fieldNames(same)).isEqualTo(fieldNames(item));
             assertThat(same.get("deadLetters")).isEqualTo(item.get("deadLetters"));
+        }
+    }
+
+    /** Dead letters count as the admin API counts them: an admin its own tenant's, an operator every tenant's. */
+    @Test
+    void stream_sendsADeadLetterToItsTenantsAdminAndOperators_notToOtherTenants() throws Exception {
+        UUID broken = UUID.randomUUID();
+        UUID otherTenant = UUID.randomUUID();
+        try (SseClient admin = open("?topics=projections", token(tenant, "admin"));
+             SseClient otherAdmin = open("?topics=projections", token(otherTenant, "admin"));
+             SseClient operator = open("?topics=projections", token(otherTenant, "operator"))) {
+            long parkedBefore = deadLetters(operator.await(e -> ProbeProjection.NAME.equals(name(e)), SOON));
+            assertThat(deadLetters(admin.await(e -> ProbeProjection.NAME.equals(name(e)), SOON))).isZero();
+            assertThat(deadLetters(otherAdmin.await(e -> ProbeProjection.NAME.equals(name(e)), SOON))).isZero();
+            ProbeProjection.failOn(broken);
+
+            eventStreams.append(tenant, TaskEvents.created(broken, tenant, project));
+
+            Event parked = admin.await(e -> ProbeProjection.NAME.equals(name(e)) && deadLetters(e) == 1, SOON);
+            assertThat(field(parked).get("state").asString()).isEqualTo("failing");
+            operator.await(e -> ProbeProjection.NAME.equals(name(e)) && deadLetters(e) == parkedBefore + 1, SOON);
+            Event other;
+            while ((other = otherAdmin.next(QUIET)) != null) {
+                if (ProbeProjection.NAME.equals(name(other))) {
+                    assertThat(deadLetters(other)).as("another tenant's letter").isZero();
+                }
+            }
+        } finally {
+            ProbeProjection.reset();
+            owner.update("DELETE FROM event_store.dead_letter_entry WHERE sequence_identifier = ?", broken.toString());
         }
     }
 
@@ -374,6 +405,10 @@ class StreamTest extends QuerySideTest {
 
     private JsonNode field(Event event) {
         return json.readTree(event.data());
+    }
+
+    private long deadLetters(Event event) {
+        return field(event).get("deadLetters").asLong();
     }
 
     private String name(Event event) {
