@@ -24,6 +24,16 @@ public class AuditedAggregates {
         }
     }
 
+    /** Every name the audit API accepts, sorted, to tell a caller what it may use. */
+    public List<String> pathNames() {
+        return byPathName.keySet().stream().sorted().toList();
+    }
+
+    /** Every aggregate once. */
+    public List<AuditedAggregate> all() {
+        return byPathName.values().stream().distinct().toList();
+    }
+
     /** The aggregate a path segment such as {@code tasks} stands for; case does not matter. */
     public Optional<AuditedAggregate> byPathName(String name) {
         return Optional.ofNullable(byPathName.get(name.toLowerCase(Locale.ROOT)));

@@ -17,8 +17,9 @@ import org.springframework.security.web.SecurityFilterChain;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Bearer JWTs (HS256) on every API call; health stays open for orchestrators. Commands need the
- * {@code write} scope. Token times ({@code exp}, {@code nbf}) are checked by Spring's default
+ * Bearer JWTs (HS256) on every API call; health stays open for orchestrators, and so does the
+ * OpenAPI description at {@code /v3/api-docs}. Commands need the {@code write} scope
+ * ({@link ScopeRules}). Token times ({@code exp}, {@code nbf}) are checked by Spring's default
  * validator with its 60 seconds of allowed clock skew. Failures answer as RFC 9457 problems like every other error.
  */
 @Configuration(proxyBeanMethods = false)
@@ -28,14 +29,15 @@ public class SecurityConfiguration {
     SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
         http.csrf(csrf -> csrf.disable())
             .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-            .authorizeHttpRequests(auth -> auth
-                    .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
-                    // Other methods never get here: PostOnlyFilter answers them 405 first.
-                    .requestMatchers(HttpMethod.POST, "/api/**").hasAuthority("SCOPE_write")
-                    .requestMatchers(HttpMethod.PUT, "/api/v1/projects/*/budget").hasAuthority("SCOPE_write")
-                    .requestMatchers(HttpMethod.PUT, "/api/v1/sessions/*/obligations/*/embedding")
-                        .hasAuthority("SCOPE_write")
-                    .anyRequest().denyAll())
+            .authorizeHttpRequests(auth -> {
+                auth.requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
+                    // The OpenAPI description: the API's shape is no secret; every command still needs a token.
+                    .requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs/**").permitAll();
+                // Other methods on /api never get here: PostOnlyFilter answers them 405 first.
+                ScopeRules.RULES.forEach(rule -> auth.requestMatchers(rule.method(), rule.pattern())
+                        .hasAnyAuthority(rule.scopes().stream().map("SCOPE_"::concat).toArray(String[]::new)));
+                auth.anyRequest().denyAll();
+            })
             .oauth2ResourceServer(oauth -> oauth
                     .jwt(jwt -> { })
                     .authenticationEntryPoint((request, response, e) ->

@@ -11,11 +11,14 @@ import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 
 /**
  * What operators see of each projection.
@@ -40,10 +43,10 @@ import java.util.OptionalLong;
  * sets its cap. So is a failed rebuild's error, whose messages only an operator sees.
  */
 @Component
-class ProjectionStatuses {
+public class ProjectionStatuses {
 
     /** One projection as {@code GET /api/v1/admin/projections} lists it. */
-    record ProjectionStatus(String name, String state, List<String> tables, Long position, long head, long lag,
+    public record ProjectionStatus(String name, String state, List<String> tables, Long position, long head, long lag,
                             int segments, long deadLetters, String error, RebuildProgress.Status rebuild) {
     }
 
@@ -71,44 +74,66 @@ class ProjectionStatuses {
     }
 
     List<ProjectionStatus> all(Reach reach) {
+        return all(List.of(reach)).get(reach);
+    }
+
+    /**
+     * Every projection as each of {@code reaches} sees it, for the live stream: what all reaches
+     * share (head, tokens, processors, queue fill) is read once, dead letters in one grouped query.
+     */
+    public Map<Reach, List<ProjectionStatus>> all(Collection<Reach> reaches) {
         long currentHead = head.head();
-        Map<String, Long> deadLetters = deadLetterCounts(reach);
         Map<String, Fill> fills = fills();
-        return projections.all().stream()
-                          .map(projection -> status(projection, currentHead, deadLetters, fills, reach))
-                          .toList();
+        Map<String, Map<UUID, Long>> deadLetters = deadLetterCountsByTenant();
+        List<Facts> facts = projections.all().stream().map(projection -> facts(projection, fills)).toList();
+        Map<Reach, List<ProjectionStatus>> statuses = new LinkedHashMap<>();
+        for (Reach reach : reaches) {
+            statuses.put(reach, facts.stream()
+                                     .map(f -> status(f, currentHead, parked(deadLetters, f.projection().name(), reach),
+                                                      reach))
+                                     .toList());
+        }
+        return statuses;
     }
 
     ProjectionStatus of(ProjectionDefinition projection, Reach reach) {
-        return status(projection, head.head(), deadLetterCounts(reach), fills(), reach);
+        return status(facts(projection, fills()), head.head(),
+                      parked(deadLetterCountsByTenant(), projection.name(), reach), reach);
     }
 
-    private ProjectionStatus status(ProjectionDefinition projection, long currentHead, Map<String, Long> deadLetters,
-                                    Map<String, Fill> fills, Reach reach) {
+    /** What every caller sees alike of one projection. */
+    private record Facts(ProjectionDefinition projection, int segments, OptionalLong position,
+                         Optional<StreamingEventProcessor> processor, String error,
+                         Optional<RebuildProgress> rebuild) {
+    }
+
+    private Facts facts(ProjectionDefinition projection, Map<String, Fill> fills) {
         String name = projection.name();
-        int segments = tokens.read(live.processorName(name)).size();
-        OptionalLong position = live.position(name);
-        long parked = deadLetters.getOrDefault(name, 0L);
         Optional<StreamingEventProcessor> processor = live.find(name);
         String error = overflow(name, fills.get(name))
                 .or(() -> processor.flatMap(ProjectionStatuses::error))
                 .orElse(null);
-        Optional<RebuildProgress> rebuild = rebuilds.latest(name);
+        return new Facts(projection, tokens.read(live.processorName(name)).size(), live.position(name), processor,
+                         error, rebuilds.latest(name));
+    }
 
+    private static ProjectionStatus status(Facts facts, long currentHead, long parked, Reach reach) {
+        Optional<RebuildProgress> rebuild = facts.rebuild();
+        OptionalLong position = facts.position();
         String state;
         if (rebuild.map(r -> r.state().active()).orElse(false)) {
             state = "rebuilding";
-        } else if (processor.map(p -> !p.isRunning()).orElse(true)) {
+        } else if (facts.processor().map(p -> !p.isRunning()).orElse(true)) {
             state = "stopped";
-        } else if (error != null || parked > 0) {
+        } else if (facts.error() != null || parked > 0) {
             state = "failing";
         } else {
             state = "running";
         }
-        return new ProjectionStatus(name, state, projection.tables(),
+        return new ProjectionStatus(facts.projection().name(), state, facts.projection().tables(),
                                     position.isPresent() ? position.getAsLong() : null, currentHead,
-                                    Math.max(0, currentHead - position.orElse(0)), segments, parked, error,
-                                    rebuild.map(r -> r.status(reach.tenant().isEmpty())).orElse(null));
+                                    Math.max(0, currentHead - position.orElse(0)), facts.segments(), parked,
+                                    facts.error(), rebuild.map(r -> r.status(reach.tenant().isEmpty())).orElse(null));
     }
 
     /** Axon's queue throws DeadLetterQueueOverflowException on the next failure once either cap is reached. */
@@ -145,15 +170,21 @@ class ProjectionStatuses {
         return Optional.of("The processor is in error mode and retrying");
     }
 
-    private Map<String, Long> deadLetterCounts(Reach reach) {
-        Map<String, Long> counts = new HashMap<>();
-        String where = reach.tenant().isPresent() ? " WHERE tenant_id = ?" : "";
-        Object[] arguments = reach.tenant().map(tenant -> new Object[] {tenant}).orElse(new Object[0]);
-        jdbc.query("SELECT processing_group, count(*) FROM event_store.dead_letter_entry" + where
-                   + " GROUP BY processing_group", rs -> {
-                       counts.put(rs.getString(1), rs.getLong(2));
-                   }, arguments);
+    /** Parked letters per projection and tenant (a letter of no known tenant under null). */
+    private Map<String, Map<UUID, Long>> deadLetterCountsByTenant() {
+        Map<String, Map<UUID, Long>> counts = new HashMap<>();
+        jdbc.query("SELECT processing_group, tenant_id, count(*) FROM event_store.dead_letter_entry"
+                   + " GROUP BY processing_group, tenant_id", rs -> {
+                       counts.computeIfAbsent(rs.getString(1), group -> new HashMap<>())
+                             .merge(rs.getObject(2, UUID.class), rs.getLong(3), Long::sum);
+                   });
         return counts;
+    }
+
+    private static long parked(Map<String, Map<UUID, Long>> counts, String projection, Reach reach) {
+        Map<UUID, Long> byTenant = counts.getOrDefault(projection, Map.of());
+        return reach.tenant().map(tenant -> byTenant.getOrDefault(tenant, 0L))
+                    .orElseGet(() -> byTenant.values().stream().mapToLong(Long::longValue).sum());
     }
 
     /** Over every tenant: the cap is the queue's, shared by all. */

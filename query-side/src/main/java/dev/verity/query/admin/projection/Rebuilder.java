@@ -1,6 +1,7 @@
 package dev.verity.query.admin.projection;
 
 import dev.verity.query.platform.projection.ProjectionDefinition;
+import dev.verity.query.stream.ChangeNotices;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -77,6 +78,7 @@ class Rebuilder {
                 shadowTables.swapIn(shadow, projection.tables(), properties.swapLockTimeout());
                 tokens.moveAll(live.processorName(name), replay.position());
                 jdbc.update("DELETE FROM event_store.dead_letter_entry WHERE processing_group = ?", name);
+                ChangeNotices.swapped(jdbc, name);
             });
             swapped = true;
             progress.advanced(replay.index(), replay.index(), replay.eventsRead());

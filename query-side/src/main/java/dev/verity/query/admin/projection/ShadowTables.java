@@ -97,6 +97,8 @@ class ShadowTables {
         for (String table : tables) {
             jdbc.execute("ALTER TABLE " + schema + "." + table + " SET SCHEMA " + READ_MODEL);
             jdbc.execute("SELECT read_model.enable_tenant_isolation('" + READ_MODEL + "." + table + "')");
+            // A copy made with LIKE has no triggers: the live stream's version notices go on here (V19).
+            jdbc.execute("SELECT read_model.enable_version_notices('" + READ_MODEL + "." + table + "')");
         }
         jdbc.execute("DROP SCHEMA " + schema);
     }

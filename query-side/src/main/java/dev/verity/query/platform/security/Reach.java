@@ -38,7 +38,7 @@ public record Reach(UUID tenantId) {
         return tenantId == null || tenantId.equals(owner);
     }
 
-    static boolean hasScope(Jwt jwt, String scope) {
+    public static boolean hasScope(Jwt jwt, String scope) {
         Object scopes = jwt.getClaim("scope");
         if (scopes instanceof Collection<?> list) {
             return list.contains(scope);

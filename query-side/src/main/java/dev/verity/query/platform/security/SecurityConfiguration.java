@@ -23,7 +23,8 @@ import java.util.Map;
 
 /**
  * Bearer JWTs (HS256) on every API call, as on the command side; health stays open for
- * orchestrators. Reads need {@code read}, the audit API {@code audit}. Operations are scoped like
+ * orchestrators, and the OpenAPI description at {@code /v3/api-docs} for anyone. Scopes per path
+ * are {@link ScopeRules}. Reads need {@code read}, the audit API {@code audit}. Operations are scoped like
  * data: {@code admin} reaches its own tenant's dead letters and projection state; {@code operator}
  * reaches every tenant's and alone runs platform-wide work (rebuilds, verification of every table).
  * Failures answer as RFC 9457 problems like every other error; they are written here because
@@ -36,16 +37,24 @@ class SecurityConfiguration {
     SecurityFilterChain securityFilterChain(HttpSecurity http, JsonMapper json) throws Exception {
         http.csrf(csrf -> csrf.disable())
             .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-            .authorizeHttpRequests(auth -> auth
-                    .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
-                    .requestMatchers("/api/v1/audit/**").hasAuthority("SCOPE_audit")
-                    .requestMatchers("/api/v1/admin/verify", "/api/v1/admin/projections/*/rebuild")
-                        .hasAuthority("SCOPE_operator")
-                    .requestMatchers("/api/v1/admin/**").hasAnyAuthority("SCOPE_admin", "SCOPE_operator")
-                    .requestMatchers(HttpMethod.GET, "/api/**").hasAuthority("SCOPE_read")
-                    .requestMatchers(HttpMethod.POST, "/api/v1/obligations/search").hasAuthority("SCOPE_read")
-                    .anyRequest().denyAll())
+            .authorizeHttpRequests(auth -> {
+                auth.requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
+                    // The API's description is public, as the API's shape is no secret; calls still need tokens.
+                    .requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs/**").permitAll();
+                for (ScopeRules.Rule rule : ScopeRules.RULES) {
+                    var matched = rule.method() == null ? auth.requestMatchers(rule.pattern())
+                                                        : auth.requestMatchers(rule.method(), rule.pattern());
+                    if (rule.scopes().isEmpty()) {
+                        matched.authenticated();
+                    } else {
+                        matched.hasAnyAuthority(rule.scopes().stream().map(scope -> "SCOPE_" + scope)
+                                                    .toArray(String[]::new));
+                    }
+                }
+                auth.anyRequest().denyAll();
+            })
             .oauth2ResourceServer(oauth -> oauth
+                    .bearerTokenResolver(new StreamTokenResolver())
                     .jwt(jwt -> { })
                     .authenticationEntryPoint((request, response, e) ->
                             writeProblem(json, response, HttpStatus.UNAUTHORIZED, "unauthorized",

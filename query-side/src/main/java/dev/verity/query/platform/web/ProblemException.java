@@ -31,6 +31,21 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(HttpStatus.NOT_FOUND, "not_found", "No such " + what);
     }
 
+    /** The token lacks a scope this particular request needs (decided past the URL-based rules). */
+    public static ProblemException forbidden(String message) {
+        return new ProblemException(HttpStatus.FORBIDDEN, "forbidden", message);
+    }
+
+    /** 429: the caller (its tenant) holds as many of something as it may; {@code Retry-After} goes with it. */
+    public static ProblemException tooMany(String code, String message) {
+        return new ProblemException(HttpStatus.TOO_MANY_REQUESTS, code, message);
+    }
+
+    /** 503: this node holds as many of something as it can; {@code Retry-After} goes with it. */
+    public static ProblemException unavailable(String code, String message) {
+        return new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, code, message);
+    }
+
     /** The request is valid but the record's current state does not allow it; {@code code} says why. */
     public static ProblemException conflict(String code, String message) {
         return new ProblemException(HttpStatus.CONFLICT, code, message);

@@ -44,7 +44,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ProblemException.class)
     ResponseEntity<Object> problemException(ProblemException e) {
         ResponseEntity<Object> response = problem(e.status(), e.code(), e.getMessage());
-        if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+        if (e.status() == HttpStatus.SERVICE_UNAVAILABLE || e.status() == HttpStatus.TOO_MANY_REQUESTS) {
             return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
                                  .header(HttpHeaders.RETRY_AFTER, "1").body(response.getBody());
         }

@@ -20,16 +20,26 @@ class RequestParameterGuard implements HandlerInterceptor {
     /** The widest VARCHAR a filter or path value is compared with (actor ids, assignee ids, types). */
     static final int MAX_LENGTH = 255;
 
+    /**
+     * The live stream's parameters are no column values: its topic list (20 record topics run to
+     * about 1,000 characters) and an EventSource's access token. Their content is checked by the
+     * stream itself and by token validation; control characters are still refused here.
+     */
+    private static final Map<String, Integer> STREAM_LIMITS = Map.of("topics", 2_000, "access_token", 8_000);
+    private static final String STREAM = "/api/v1/stream";
+
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
         List<Map<String, String>> errors = new ArrayList<>();
+        boolean stream = STREAM.equals(request.getRequestURI());
         request.getParameterMap().forEach((name, values) -> {
+            int limit = stream ? STREAM_LIMITS.getOrDefault(name, MAX_LENGTH) : MAX_LENGTH;
             for (String value : values) {
-                check(printable(name), value, errors);
+                check(printable(name), value, limit, errors);
             }
         });
         if (request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE) instanceof Map<?, ?> variables) {
-            variables.forEach((name, value) -> check(String.valueOf(name), String.valueOf(value), errors));
+            variables.forEach((name, value) -> check(String.valueOf(name), String.valueOf(value), MAX_LENGTH, errors));
         }
         if (!errors.isEmpty()) {
             throw new RequestValidationException(errors);
@@ -37,11 +47,11 @@ class RequestParameterGuard implements HandlerInterceptor {
         return true;
     }
 
-    private static void check(String field, String value, List<Map<String, String>> errors) {
+    private static void check(String field, String value, int limit, List<Map<String, String>> errors) {
         if (value.chars().anyMatch(Character::isISOControl)) {
             errors.add(Map.of("field", field, "message", "must not contain control characters (such as NUL)"));
-        } else if (value.length() > MAX_LENGTH) {
-            errors.add(Map.of("field", field, "message", "must be at most " + MAX_LENGTH + " characters"));
+        } else if (value.length() > limit) {
+            errors.add(Map.of("field", field, "message", "must be at most " + limit + " characters"));
         }
     }
 
