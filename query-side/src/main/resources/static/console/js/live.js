@@ -13,6 +13,9 @@ import { token } from './session.js';
 export const STREAM_PATH = '/api/v1/stream';
 export const POLL_INTERVAL_MS = 1000;
 const RECONNECT_MS = 1000;
+// The stream sends a keep-alive comment every 15 s; silence for longer than two of them means a
+// connection that died without closing (or a server that dropped this client): reconnect.
+const SILENCE_MS = 35000;
 
 /** How updates arrive right now: "connecting", "stream" or "polling"; tests read body[data-live]. */
 function setMode(mode, detail) {
@@ -84,7 +87,15 @@ async function readEvents(body, handlers, lastEventId) {
   let buffer = '';
   let event = { type: 'message', data: [], id: null };
   for (;;) {
-    const { value, done } = await reader.read();
+    let silence;
+    const quiet = new Promise(resolve => { silence = setTimeout(() => resolve({ silent: true }), SILENCE_MS); });
+    const next = await Promise.race([reader.read(), quiet]);
+    clearTimeout(silence);
+    if (next.silent) {
+      reader.cancel().catch(() => {});
+      return lastEventId;
+    }
+    const { value, done } = next;
     if (done) return lastEventId;
     buffer += value;
     let newline;

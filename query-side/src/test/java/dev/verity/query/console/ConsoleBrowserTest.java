@@ -199,8 +199,8 @@ class ConsoleBrowserTest extends ExecutionStreams {
         WebElement arrived = waitFor(By.cssSelector("#timeline button[data-version='2']"));
         assertThat(arrived.getText()).contains("TaskStarted");
         assertThat(browser.findElement(By.id("timeline-live")).getText()).contains("Version 2 arrived");
-        // Polling until the query side serves GET /api/v1/stream; the stream once it does.
-        assertThat(browser.findElement(By.tagName("body")).getAttribute("data-live")).isIn("polling", "stream");
+        // Delivered by GET /api/v1/stream, not by the polling fallback (that is for a query side without it).
+        assertThat(browser.findElement(By.tagName("body")).getAttribute("data-live")).isEqualTo("stream");
     }
 
     /**
