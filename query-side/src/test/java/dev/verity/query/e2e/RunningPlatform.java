@@ -51,13 +51,18 @@ final class RunningPlatform implements AutoCloseable {
     }
 
     static RunningPlatform start() throws Exception {
+        return start(List.of());
+    }
+
+    /** Both apps, the command side with extra JVM options (a profiler, for instance). */
+    static RunningPlatform start(List<String> commandJvmOptions) throws Exception {
         int commandPort = freePort();
         int queryPort = freePort();
         RunningPlatform platform = new RunningPlatform(commandPort, queryPort);
         try {
-            platform.apps.add(launch(jar("../command-side/target", "command-side"), commandPort,
+            platform.apps.add(launch(jar("../command-side/target", "command-side"), commandPort, commandJvmOptions,
                                      Map.of("VERITY_QUERY_BASE_URL", "http://127.0.0.1:" + queryPort)));
-            platform.apps.add(launch(jar("target", "query-side"), queryPort, Map.of()));
+            platform.apps.add(launch(jar("target", "query-side"), queryPort, List.of(), Map.of()));
             platform.awaitHealthy(commandPort);
             platform.awaitHealthy(queryPort);
             return platform;
@@ -122,12 +127,16 @@ final class RunningPlatform implements AutoCloseable {
         }
     }
 
-    private static Process launch(Path jar, int port, Map<String, String> extraEnvironment) throws IOException {
+    private static Process launch(Path jar, int port, List<String> jvmOptions, Map<String, String> extraEnvironment)
+            throws IOException {
         TestDatabase.Connection database = TestDatabase.connection();
         String name = jar.getFileName().toString().replace(".jar", "");
         Path log = Path.of("target", "e2e-logs", name + ".log");
         Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-Xmx512m", "-jar", jar.toString())
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
