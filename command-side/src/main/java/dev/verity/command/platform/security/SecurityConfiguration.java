@@ -1,6 +1,7 @@
 package dev.verity.command.platform.security;
 
 import dev.verity.command.platform.web.ProblemResponses;
+import dev.verity.security.VerifiedTokenCache;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -62,6 +63,7 @@ public class SecurityConfiguration {
                 .build();
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(),
                                                                      new TokenClaimsValidator()));
-        return decoder;
+        // Clients send the same token with every request: verify it once, re-check its times.
+        return new VerifiedTokenCache(decoder);
     }
 }

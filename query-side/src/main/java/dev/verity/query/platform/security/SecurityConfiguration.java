@@ -1,5 +1,6 @@
 package dev.verity.query.platform.security;
 
+import dev.verity.security.VerifiedTokenCache;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -71,7 +72,8 @@ class SecurityConfiguration {
                 .build();
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(),
                                                                      new TokenClaimsValidator()));
-        return decoder;
+        // Clients send the same token with every request: verify it once, re-check its times.
+        return new VerifiedTokenCache(decoder);
     }
 
     private static void writeProblem(JsonMapper json, HttpServletResponse response, HttpStatus status,
