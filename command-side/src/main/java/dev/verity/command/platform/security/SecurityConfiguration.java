@@ -8,6 +8,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -53,6 +54,16 @@ public class SecurityConfiguration {
                             ProblemResponses.write(response, HttpStatus.FORBIDDEN, "forbidden",
                                          "The token lacks the scope this call needs")));
         return http.build();
+    }
+
+    /**
+     * No Micrometer observation around each security filter, authentication and authorization:
+     * nothing exports them (only health is exposed), and wrapping every filter was about 8% of
+     * the command side's samples under load.
+     */
+    @Bean
+    SecurityObservationSettings securityObservationSettings() {
+        return SecurityObservationSettings.noObservations();
     }
 
     @Bean
