@@ -1,5 +1,6 @@
 package dev.verity.query.e2e;
 
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
@@ -131,14 +132,25 @@ final class StockAxonPeer implements BenchSystem {
         return single("SELECT coalesce(max(global_index), 0) FROM domain_event_entry");
     }
 
-    /** The tasks processor's position; its token is a JSON GapAwareTrackingToken in a large object. */
+    /** The tasks processor's position; its token is JSON in a large object. */
     private long position() throws Exception {
         try (Connection connection = DriverManager.getConnection(databaseUrl);
              Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT convert_from(lo_get(token), 'UTF8') FROM token_entry"
                                                      + " WHERE processor_name = 'tasks' AND token IS NOT NULL")) {
-            return rows.next() ? JSON.readTree(rows.getString(1)).get("index").asLong() : 0;
+            return rows.next() ? index(JSON.readTree(rows.getString(1))) : 0;
         }
+    }
+
+    /** A GapAwareTrackingToken's index; while replaying, a ReplayToken's current token's (nested). */
+    private static long index(JsonNode token) {
+        if (token == null || token.isNull()) {
+            return 0;
+        }
+        if (token.has("index")) {
+            return token.get("index").asLong();
+        }
+        return index(token.get("currentToken"));
     }
 
     private long single(String sql) throws Exception {
