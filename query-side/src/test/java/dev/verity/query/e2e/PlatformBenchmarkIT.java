@@ -1,122 +1,130 @@
 package dev.verity.query.e2e;
 
-import dev.verity.query.TestTokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Prints throughput, latency, read-your-writes lag and memory of the running platform. Figures,
- * not assertions: a benchmark that fails on a slow machine says nothing. Runs only when asked
- * ({@code ./verity bench}, i.e. {@code -Dverity.bench=true}); sizes via {@code -Dverity.bench.commands}
- * and {@code -Dverity.bench.clients}.
+ * Verity side by side with stock Axon and raw PostgreSQL, one system at a time in one run, and one
+ * table with the ratio against stock Axon and whether each goal of issue 10 holds. Figures, not
+ * assertions: a benchmark that fails on a slow machine says nothing. Runs only when asked
+ * ({@code ./verity bench}, which builds the peer and makes the fresh databases).
+ *
+ * <p>Per system: a warm-up, then a create burst (wrk, create.lua) with two probes running
+ * (freshness: acknowledged until visible in the query API; reads of one task), how far the read
+ * model is behind when the burst ends and how long it takes to catch up, a lifecycle burst
+ * (lifecycle.lua), then a full replay of the tasks read model over everything stored. Settings: {@code verity.bench.seconds}
+ * (20; 5 is a quick iteration), {@code verity.bench.clients} (32), {@code verity.bench.warmup},
+ * {@code verity.bench.stock.jar} and {@code verity.bench.stock.database} (the peer; skipped when
+ * absent), {@code verity.bench.pg.database} (pgbench; skipped when absent),
+ * {@code verity.bench.command.jvm} (extra JVM options for the command side, e.g. JFR).
  */
 @EnabledIfSystemProperty(named = "verity.bench", matches = "true")
 class PlatformBenchmarkIT {
 
-    private final int commands = Integer.getInteger("verity.bench.commands", 2000);
-    private final int clients = Integer.getInteger("verity.bench.clients", 8);
+    private static final Path SCRIPTS = Path.of("src", "test", "resources", "bench");
+    private static final Path OUTPUT = Path.of("target", "bench");
+
+    private final int seconds = Integer.getInteger("verity.bench.seconds", 20);
+    private final int clients = Integer.getInteger("verity.bench.clients", 32);
+    private final int warmup = Integer.getInteger("verity.bench.warmup", Math.max(3, Math.min(10, seconds / 2)));
 
     @Test
     void printFigures() throws Exception {
-        try (RunningPlatform platform = RunningPlatform.start()) {
-            String token = TestTokens.token(RunningPlatform.SECRET, UUID.randomUUID(), "read write",
-                                            Instant.now().plusSeconds(3600));
-            createTasks(platform, token, 200, clients);
+        Files.createDirectories(OUTPUT);
+        String pgDatabase = System.getProperty("verity.bench.pg.database", "");
+        Pgbench.Result postgres = pgDatabase.isBlank() || !Pgbench.installed() ? null
+                : Pgbench.run(pgDatabase, SCRIPTS.resolve("insert-event.sql"), clients, seconds, OUTPUT.resolve("pgbench"));
 
-            long started = System.nanoTime();
-            List<Long> createLatencies = createTasks(platform, token, commands, clients);
-            double seconds = (System.nanoTime() - started) / 1e9;
+        String stockJar = System.getProperty("verity.bench.stock.jar", "");
+        String stockDatabase = System.getProperty("verity.bench.stock.database", "");
+        SystemFigures stock = null;
+        if (!stockJar.isBlank() && Files.exists(Path.of(stockJar)) && !stockDatabase.isBlank()) {
+            int port = Integer.getInteger("verity.bench.stock.port", 48090);
+            stock = measure("stock-axon", new StockAxonPeer(Path.of(stockJar), stockDatabase, port));
+        }
 
-            List<Long> readYourWrites = readYourWritesLag(platform, token, 200);
+        String jvm = System.getProperty("verity.bench.command.jvm", "").trim();
+        List<String> commandJvm = jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+"));
+        SystemFigures verity = measure("verity", new VerityBenchSystem(commandJvm));
 
-            System.out.printf("%n== Verity benchmark (%d commands, %d clients, %d cores) ==%n", commands, clients,
-                              Runtime.getRuntime().availableProcessors());
-            System.out.printf("create task      %8.0f commands/s   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms%n",
-                              commands / seconds, percentile(createLatencies, 50), percentile(createLatencies, 95),
-                              percentile(createLatencies, 99));
-            System.out.printf("read-your-writes command ack -> visible in query API: p50 %6.1f ms   p95 %6.1f ms%n",
-                              percentile(readYourWrites, 50), percentile(readYourWrites, 95));
-            List<Long> pids = platform.pids();
-            System.out.printf("resident memory  command-side %s   query-side %s%n", rss(pids.get(0)), rss(pids.get(1)));
+        System.out.println(new BenchTable(seconds, clients, postgres, stock, verity).render());
+    }
+
+    private SystemFigures measure(String name, BenchSystem system) throws Exception {
+        try (system) {
+            String existing = system.createTask();
+            String createUrl = system.root() + system.tasksPath();
+            wrk(name + "-warmup", SCRIPTS.resolve("create.lua"), createUrl, 2, warmup, system.wrkEnvironment());
+            awaitCaughtUp(system);
+
+            BurstProbes probes = new BurstProbes(system, existing, seconds);
+            probes.start();
+            Wrk.Result creates = wrk(name + "-creates", SCRIPTS.resolve("create.lua"), createUrl, 2, seconds,
+                                     system.wrkEnvironment());
+            BurstProbes.Figures probed = probes.stop();
+            long behind = system.behind();
+            double catchUp = awaitCaughtUp(system);
+
+            Map<String, String> lifecycleEnvironment = new HashMap<>(system.wrkEnvironment());
+            lifecycleEnvironment.put("BASE_PATH", system.tasksPath());
+            lifecycleEnvironment.put("STEPS", system.lifecycleSteps());
+            // One connection per wrk thread: lifecycle.lua keeps a task's state in its thread.
+            Wrk.Result lifecycle = wrk(name + "-lifecycle", SCRIPTS.resolve("lifecycle.lua"), system.root(), clients,
+                                       seconds, lifecycleEnvironment);
+            awaitCaughtUp(system);
+
+            // Last, over every event both bursts stored: a larger store shows the rate, not the set-up.
+            BenchSystem.Replay replay = system.replay();
+            System.out.printf("%s-replay: %d events in %.1f s%n", name, replay.events(), replay.seconds());
+            return new SystemFigures(creates, probed, behind, catchUp, replay, lifecycle, peakRss(system.pids()));
         }
     }
 
-    private static List<Long> createTasks(RunningPlatform platform, String token, int count, int clients)
-            throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger failures = new AtomicInteger();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                int n = i;
-                futures.add(pool.submit(() -> {
-                    long start = System.nanoTime();
-                    RunningPlatform.Reply reply = platform.command(token, "/tasks", Map.of(
-                            "projectId", UUID.randomUUID(), "type", "PROVIDE", "title", "bench " + n), Map.of());
-                    latencies.add(System.nanoTime() - start);
-                    if (reply.status() != 201) {
-                        failures.incrementAndGet();
-                    }
-                    return null;
-                }));
+    private Wrk.Result wrk(String label, Path script, String url, int threads, int duration,
+                           Map<String, String> environment) throws Exception {
+        Wrk.Result result = Wrk.run(script, url, threads, clients, duration, environment);
+        Files.writeString(OUTPUT.resolve(label + ".txt"), result.output());
+        System.out.printf("%s: %.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d refused, %d socket errors%n", label,
+                          result.requestsPerSecond(), result.p50Millis(), result.p99Millis(), result.refused(),
+                          result.socketErrors());
+        return result;
+    }
+
+    /** Seconds until the read model has applied every stored event (at most 10 minutes). */
+    private static double awaitCaughtUp(BenchSystem system) throws Exception {
+        long started = System.nanoTime();
+        long deadline = started + 600_000_000_000L;
+        while (system.behind() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the read model did not catch up within 10 minutes");
             }
-            for (Future<?> future : futures) {
-                future.get();
+            Thread.sleep(50);
+        }
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    /** Each process's peak resident memory (VmHWM) in kB, -1 when /proc does not tell. */
+    private static Map<String, Long> peakRss(Map<String, Long> pids) throws Exception {
+        Map<String, Long> peaks = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> process : pids.entrySet()) {
+            Path status = Path.of("/proc", String.valueOf(process.getValue()), "status");
+            long kilobytes = -1;
+            if (Files.exists(status)) {
+                kilobytes = Files.readAllLines(status).stream()
+                                 .filter(line -> line.startsWith("VmHWM:"))
+                                 .map(line -> line.replaceAll("\\D", ""))
+                                 .mapToLong(Long::parseLong).findFirst().orElse(-1);
             }
-        } finally {
-            pool.shutdownNow();
+            peaks.put(process.getKey(), kilobytes);
         }
-        if (failures.get() > 0) {
-            throw new IllegalStateException(failures.get() + " of " + count + " commands failed");
-        }
-        return latencies;
-    }
-
-    /** Time from a command's acknowledgement until a plain GET (no minVersion) sees the row. */
-    private static List<Long> readYourWritesLag(RunningPlatform platform, String token, int samples) throws Exception {
-        List<Long> lags = new ArrayList<>();
-        for (int i = 0; i < samples; i++) {
-            RunningPlatform.Reply created = platform.command(token, "/tasks", Map.of(
-                    "projectId", UUID.randomUUID(), "type", "REVIEW", "title", "lag " + i), Map.of());
-            long acknowledged = System.nanoTime();
-            String path = "/tasks/" + created.body().get("id").asString();
-            while (platform.query(token, path).status() != 200) {
-                Thread.onSpinWait();
-            }
-            lags.add(System.nanoTime() - acknowledged);
-        }
-        return lags;
-    }
-
-    private static double percentile(List<Long> nanos, int percentile) {
-        List<Long> sorted = new ArrayList<>(nanos);
-        Collections.sort(sorted);
-        int index = Math.min(sorted.size() - 1, (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1);
-        return sorted.get(Math.max(index, 0)) / 1e6;
-    }
-
-    private static String rss(long pid) throws Exception {
-        Path status = Path.of("/proc", String.valueOf(pid), "status");
-        if (!Files.exists(status)) {
-            return "n/a";
-        }
-        return Files.readAllLines(status).stream()
-                    .filter(line -> line.startsWith("VmRSS:"))
-                    .map(line -> line.replace("VmRSS:", "").trim())
-                    .findFirst().orElse("n/a");
+        return peaks;
     }
 }

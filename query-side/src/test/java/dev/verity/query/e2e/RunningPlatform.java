@@ -79,6 +79,11 @@ final class RunningPlatform implements AutoCloseable {
     }
 
     static RunningPlatform start() throws Exception {
+        return start(List.of());
+    }
+
+    /** Both apps, the command side with extra JVM options (a profiler, for instance). */
+    static RunningPlatform start(List<String> commandJvmOptions) throws Exception {
         int commandPort = freePort();
         int queryPort = freePort();
         RunningPlatform platform = new RunningPlatform(commandPort, queryPort);
@@ -88,8 +93,8 @@ final class RunningPlatform implements AutoCloseable {
             Map<String, String> commandEnvironment = Map.of("VERITY_QUERY_BASE_URL", "http://127.0.0.1:" + queryPort);
             ClassDataSharing.prepare(JVM_OPTIONS, Map.of(commandJar, trainingRun(commandEnvironment),
                                                          queryJar, trainingRun(Map.of())));
-            platform.apps.add(launch(commandJar, commandPort, commandEnvironment));
-            platform.apps.add(launch(queryJar, queryPort, Map.of()));
+            platform.apps.add(launch(commandJar, commandPort, commandJvmOptions, commandEnvironment));
+            platform.apps.add(launch(queryJar, queryPort, List.of(), Map.of()));
             platform.awaitHealthy(commandPort);
             platform.awaitHealthy(queryPort);
             return platform;
@@ -125,7 +130,7 @@ final class RunningPlatform implements AutoCloseable {
 
     private Node startNode(Path jar, String name, Map<String, String> environment) throws Exception {
         int port = freePort();
-        Process process = launch(jar, port, environment, name);
+        Process process = launch(jar, port, List.of(), environment, name);
         apps.add(process);
         awaitHealthy(port);
         return new Node(name, port, process);
@@ -194,22 +199,24 @@ final class RunningPlatform implements AutoCloseable {
         database = null;
     }
 
-    private static Process launch(Path jar, int port, Map<String, String> extraEnvironment) throws IOException {
-        return launch(jar, port, extraEnvironment, jar.getFileName().toString().replace(".jar", ""));
+    private static Process launch(Path jar, int port, List<String> jvmOptions, Map<String, String> extraEnvironment)
+            throws IOException {
+        return launch(jar, port, jvmOptions, extraEnvironment, jar.getFileName().toString().replace(".jar", ""));
     }
 
     /**
      * Started as {@code ./verity up} starts them ({@link #JVM_OPTIONS}), from the jar's extracted
      * layout with a class-data-sharing archive when {@link ClassDataSharing} could make one, so the
      * classes load mapped from the archive instead of being read, parsed and verified out of the
-     * nested jars on every start.
+     * nested jars on every start. {@code jvmOptions} come on top (a profiler, for instance).
      */
-    private static Process launch(Path jar, int port, Map<String, String> extraEnvironment, String name)
-            throws IOException {
+    private static Process launch(Path jar, int port, List<String> jvmOptions, Map<String, String> extraEnvironment,
+                                  String name) throws IOException {
         Path log = Path.of("target", "e2e-logs", name + ".log");
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>(List.of(javaExecutable()));
         command.addAll(JVM_OPTIONS);
+        command.addAll(jvmOptions);
         command.addAll(ClassDataSharing.launchArguments(jar, JVM_OPTIONS, trainingRun(extraEnvironment)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         environment(builder, port, extraEnvironment);

@@ -1,5 +1,6 @@
 package dev.verity.events.common;
 
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.UUID;
@@ -10,7 +11,12 @@ import java.util.UUID;
  */
 public final class UuidV7 {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * One generator per thread: the default SecureRandom here (NativePRNG) reads /dev/urandom
+     * under a lock shared by the whole JVM, and request threads queued on it under load. A DRBG
+     * instance is as strong, seeded from the system's entropy once, and locks only itself.
+     */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(UuidV7::newGenerator);
 
     private UuidV7() {
     }
@@ -21,9 +27,18 @@ public final class UuidV7 {
 
     static UUID generate(Clock clock) {
         long millis = clock.millis();
-        long randA = RANDOM.nextInt(1 << 12);
+        SecureRandom random = RANDOM.get();
+        long randA = random.nextInt(1 << 12);
         long msb = (millis << 16) | (0x7L << 12) | randA;
-        long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb);
+    }
+
+    private static SecureRandom newGenerator() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 }

@@ -1,0 +1,127 @@
+package dev.verity.query.e2e;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The benchmark's one table, in Markdown so README can carry it as printed: each figure for raw
+ * PostgreSQL, stock Axon and Verity, Verity's figure divided by stock Axon's, the goal from issue
+ * 10 and whether it holds. A system that was not measured shows "–".
+ */
+final class BenchTable {
+
+    private static final String NONE = "–";
+    private static final long MEMORY_GOAL_KILOBYTES = 512 * 1024;
+
+    private final int seconds;
+    private final int clients;
+    private final Pgbench.Result postgres;
+    private final SystemFigures stock;
+    private final SystemFigures verity;
+    private final List<String[]> rows = new ArrayList<>();
+
+    BenchTable(int seconds, int clients, Pgbench.Result postgres, SystemFigures stock, SystemFigures verity) {
+        this.seconds = seconds;
+        this.clients = clients;
+        this.postgres = postgres;
+        this.stock = stock;
+        this.verity = verity;
+    }
+
+    String render() {
+        double creates = verity.creates().requestsPerSecond();
+        row("creates/s (" + clients + " clients)", postgres == null ? NONE : number(postgres.transactionsPerSecond()),
+            figure(f -> f.creates().requestsPerSecond(), false), "≥ 2 × stock",
+            stock == null ? NONE : yesNo(creates >= 2 * stock.creates().requestsPerSecond()));
+        row("create p50 (ms)", postgres == null ? NONE : millis(postgres.p50Millis()),
+            figure(f -> f.creates().p50Millis(), true), "", "");
+        row("create p99 (ms)", postgres == null ? NONE : millis(postgres.p99Millis()),
+            figure(f -> f.creates().p99Millis(), true), "≤ 50 ms", yesNo(verity.creates().p99Millis() <= 50));
+        row("refused or failed during the burst", NONE,
+            figure(f -> f.creates().refused() + f.creates().socketErrors(), false), "0",
+            yesNo(verity.creates().refused() + verity.creates().socketErrors() == 0));
+        row("read model behind at the end (events)", NONE, figure(f -> f.behindAtEnd(), false), "", "");
+        row("time to catch up (s)", NONE, figure(SystemFigures::catchUpSeconds, true), "", "");
+        double freshFirst = verity.probes().freshnessFirstHalf().percentileMillis(99);
+        double freshSecond = verity.probes().freshnessSecondHalf().percentileMillis(99);
+        row("freshness: ack → visible p99 (ms)", NONE, figure(f -> f.probes().freshness().percentileMillis(99), true),
+            "≤ 100 ms", yesNo(verity.probes().freshness().percentileMillis(99) <= 100));
+        row("freshness p99, first half / second half (ms)", NONE, halves(stock) + " | " + halves(verity) + " | "
+            + NONE, "not growing", yesNo(freshFirst <= 100 && freshSecond <= 100));
+        row("GET /tasks/{id} p99 during the burst (ms)", NONE,
+            figure(f -> f.probes().reads().percentileMillis(99), true), "≤ 10 ms",
+            yesNo(verity.probes().reads().percentileMillis(99) <= 10));
+        double replay = verity.replay().eventsPerSecond();
+        row("full replay (events/s)", NONE, figure(f -> f.replay().eventsPerSecond(), false),
+            "≥ 30,000 and ≥ 50 × stock",
+            yesNo(replay >= 30_000 && (stock == null || replay >= 50 * stock.replay().eventsPerSecond())));
+        row("lifecycle mix (commands/s)", NONE, figure(f -> f.lifecycle().requestsPerSecond(), false),
+            "≥ 1.5 × stock", stock == null ? NONE
+                    : yesNo(verity.lifecycle().requestsPerSecond() >= 1.5 * stock.lifecycle().requestsPerSecond()));
+        row("lifecycles completed/s (stock: create, start, complete)", NONE,
+            figure(f -> f.lifecycle().lifecyclesPerSecond(), false), "", "");
+        row("lifecycle p99 (ms)", NONE, figure(f -> f.lifecycle().p99Millis(), true), "", "");
+        boolean memoryHolds = verity.peakRssKilobytes().values().stream().allMatch(kb -> kb <= MEMORY_GOAL_KILOBYTES);
+        row("peak RSS (MB)", NONE, (stock == null ? NONE : rss(stock.peakRssKilobytes())) + " | "
+            + rss(verity.peakRssKilobytes()) + " | " + NONE, "≤ 512 MB each app", yesNo(memoryHolds));
+
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%n== Platform benchmark, %s: %d clients, %d s bursts, %d cores ==%n%n",
+                                 Instant.now(), clients, seconds, Runtime.getRuntime().availableProcessors()));
+        out.append("| figure | raw PostgreSQL | stock Axon | Verity, both apps | Verity ÷ stock | goal | holds |\n");
+        out.append("|---|---|---|---|---|---|---|\n");
+        for (String[] row : rows) {
+            out.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+        return out.toString();
+    }
+
+    /** "stock | verity | ratio" for one figure. */
+    private String figure(ToDoubleFunction<SystemFigures> value, boolean decimals) {
+        double mine = value.applyAsDouble(verity);
+        if (stock == null) {
+            return NONE + " | " + format(mine, decimals) + " | " + NONE;
+        }
+        double theirs = value.applyAsDouble(stock);
+        String ratio = theirs == 0 ? NONE : String.format(Locale.ROOT, "%.2f ×", mine / theirs);
+        return format(theirs, decimals) + " | " + format(mine, decimals) + " | " + ratio;
+    }
+
+    private void row(String name, String postgresFigure, String systems, String goal, String holds) {
+        rows.add(new String[] {name, postgresFigure, systems, goal, holds});
+    }
+
+    private static String halves(SystemFigures figures) {
+        if (figures == null) {
+            return NONE;
+        }
+        return millis(figures.probes().freshnessFirstHalf().percentileMillis(99)) + " / "
+                + millis(figures.probes().freshnessSecondHalf().percentileMillis(99));
+    }
+
+    private static String rss(Map<String, Long> kilobytes) {
+        List<String> parts = new ArrayList<>();
+        kilobytes.forEach((name, kb) -> parts.add(name + " " + (kb < 0 ? "n/a" : kb / 1024)));
+        return String.join(", ", parts);
+    }
+
+    private static String format(double value, boolean decimals) {
+        return decimals ? millis(value) : number(value);
+    }
+
+    private static String number(double value) {
+        return Double.isNaN(value) ? NONE : String.format(Locale.ROOT, "%,.0f", value);
+    }
+
+    private static String millis(double value) {
+        return Double.isNaN(value) ? NONE : String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static String yesNo(boolean holds) {
+        return holds ? "yes" : "**no**";
+    }
+}
