@@ -38,10 +38,12 @@ class ObligationSearch {
 
     /**
      * Candidates an HNSW search keeps ({@code ef_search}) at least; four times the limit above that.
-     * Over 100,000 clustered vectors of ten tenants (ObligationSearchBenchmark's data), recall@10
-     * was 0.96 with 64 and 0.987 with 200, at about the same SQL time (20-30 ms on two shared cores).
+     * Over 100,000 clustered vectors of ten tenants (ObligationSearchBenchmark's data, 30 queries
+     * timed inside PostgreSQL), recall@10 was 0.917 with 64, 0.937 with 200, 0.953 with 400 and
+     * 0.960 with 800; median SQL time 10, 11, 22 and 31 ms on two shared cores at load 13-18.
+     * The graph (m 16, ef_construction 64) limits what more candidates can add.
      */
-    static final int EF_SEARCH_FLOOR = 200;
+    static final int EF_SEARCH_FLOOR = 400;
 
     /** Below this many matching rows a search is exact (a few milliseconds of detoasting and sorting). */
     static final int EXACT_UP_TO = 1_000;
