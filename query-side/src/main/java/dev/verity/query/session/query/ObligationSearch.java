@@ -26,9 +26,11 @@ import java.util.UUID;
  * bitmap scan of all 10,000 rows and a sort (360 ms) over the HNSW scan (7-15 ms). So a bounded
  * count first asks how many rows the filters leave: fewer than {@link #EXACT_UP_TO}, and they are
  * scanned and sorted exactly (index scans off: correct, and cheap at that size, where an HNSW scan
- * would wade through the other tenants' neighbours); otherwise sequential and bitmap scans are off,
- * so the HNSW index answers. JIT is off either way: the work is in the scan, and the disabled
- * plans' inflated costs would otherwise make every search compile.
+ * would wade through the other tenants' neighbours); otherwise sequential and bitmap scans and
+ * sorts are off, so the HNSW index answers (it alone yields rows in distance order; with sorts
+ * allowed, the planner still read a small crowd by the primary key and sorted it). JIT is off
+ * either way: the work is in the scan, and the disabled plans' inflated costs would otherwise make
+ * every search compile.
  */
 @Component
 class ObligationSearch {
@@ -106,9 +108,10 @@ class ObligationSearch {
                            set_config('enable_indexscan', ?, true),
                            set_config('enable_seqscan', ?, true),
                            set_config('enable_bitmapscan', ?, true),
+                           set_config('enable_sort', ?, true),
                            set_config('jit', 'off', true)""",
                     String.valueOf(Math.min(1000, Math.max(EF_SEARCH_FLOOR, 4 * limit))), String.valueOf(MAX_SCAN_TUPLES),
-                    exact ? "off" : "on", exact ? "on" : "off", exact ? "on" : "off");
+                    exact ? "off" : "on", exact ? "on" : "off", exact ? "on" : "off", exact ? "on" : "off");
             return jdbc.query(sql, parameters, (rs, n) -> new Hit(
                     rs.getObject("session_id", UUID.class), rs.getObject("project_id", UUID.class),
                     rs.getString("obligation_key"), rs.getString("description"), rs.getString("status"),

@@ -8,8 +8,11 @@ import dev.verity.query.SessionEvents;
 import dev.verity.query.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -34,6 +37,7 @@ import static org.awaitility.Awaitility.await;
  * built index. The crowd is deleted afterwards and the index built again without it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ObligationSearchTest extends QuerySideTest {
 
     /**
@@ -166,6 +170,31 @@ class ObligationSearchTest extends QuerySideTest {
 
     @Autowired
     private dev.verity.query.platform.tenancy.TenantReads reads;
+
+    /**
+     * The plan is the search's choice, not the planner's: the crowd tenant's search (more than
+     * {@link ObligationSearch#EXACT_UP_TO} rows) must go through the HNSW index, the small tenant's
+     * (20 rows) must not. The index's scan counter shows it; a backend publishes its counts when
+     * its transaction ends or, idle, within ten seconds, hence the wait. It runs first, so that no
+     * other test's search can still be on its way into the counter.
+     */
+    @Test
+    @Order(1)
+    void aLargeTenantIsSearchedThroughTheHnswIndex_aSmallOneExactly() {
+        long before = hnswScans();
+        float[] query = SessionEvents.vector(11);
+        assertThat(search(Map.of("vector", list(query), "limit", OWN), TestTokens.read(tenant)).status()).isEqualTo(200);
+        assertThat(search(Map.of("vector", list(query), "limit", 10), TestTokens.read(crowdTenant)).status())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+               .until(() -> hnswScans() > before);
+        assertThat(hnswScans()).as("index scans: the crowd's search only").isEqualTo(before + 1);
+    }
+
+    private long hnswScans() {
+        return owner.queryForObject("SELECT idx_scan FROM pg_stat_user_indexes WHERE schemaname = 'read_model'"
+                                    + " AND indexrelname = ?", Long.class, EmbeddingIndex.NAME);
+    }
 
     /** The ids a test inserted as owner are exactly what verification would flag, so the crowd is gone after. */
     @Test
