@@ -79,11 +79,14 @@ final class RunningPlatform implements AutoCloseable {
     }
 
     static RunningPlatform start() throws Exception {
-        return start(List.of());
+        return start(List.of(), List.of());
     }
 
-    /** Both apps, the command side with extra JVM options (a profiler, for instance). */
-    static RunningPlatform start(List<String> commandJvmOptions) throws Exception {
+    /**
+     * Both apps with {@code appJvmOptions} on top of {@link #JVM_OPTIONS} (the benchmark's JIT, for
+     * instance), the command side with {@code commandJvmOptions} on top of those (a profiler).
+     */
+    static RunningPlatform start(List<String> appJvmOptions, List<String> commandJvmOptions) throws Exception {
         int commandPort = freePort();
         int queryPort = freePort();
         RunningPlatform platform = new RunningPlatform(commandPort, queryPort);
@@ -93,8 +96,10 @@ final class RunningPlatform implements AutoCloseable {
             Map<String, String> commandEnvironment = Map.of("VERITY_QUERY_BASE_URL", "http://127.0.0.1:" + queryPort);
             ClassDataSharing.prepare(JVM_OPTIONS, Map.of(commandJar, trainingRun(commandEnvironment),
                                                          queryJar, trainingRun(Map.of())));
-            platform.apps.add(launch(commandJar, commandPort, commandJvmOptions, commandEnvironment));
-            platform.apps.add(launch(queryJar, queryPort, List.of(), Map.of()));
+            List<String> commandOptions = new ArrayList<>(appJvmOptions);
+            commandOptions.addAll(commandJvmOptions);
+            platform.apps.add(launch(commandJar, commandPort, commandOptions, commandEnvironment));
+            platform.apps.add(launch(queryJar, queryPort, appJvmOptions, Map.of()));
             platform.awaitHealthy(commandPort);
             platform.awaitHealthy(queryPort);
             return platform;
