@@ -3,6 +3,7 @@ package dev.verity.query.stream;
 import dev.verity.query.admin.projection.ProjectionStatuses;
 import dev.verity.query.admin.projection.ProjectionStatuses.ProjectionStatus;
 import dev.verity.query.platform.projection.Projections;
+import dev.verity.query.platform.tenancy.TenantReads;
 import dev.verity.query.platform.security.Caller;
 import dev.verity.query.platform.security.Reach;
 import dev.verity.query.platform.web.ProblemException;
@@ -61,7 +62,7 @@ class StreamHub implements SmartLifecycle {
     private final StreamProperties properties;
     private final ProjectionStatuses statuses;
     private final Projections projections;
-    private final RecordVersions recordVersions;
+    private final TenantReads reads;
     private final JsonMapper json;
 
     private final Map<RecordKey, Set<StreamClient>> byRecord = new ConcurrentHashMap<>();
@@ -80,11 +81,11 @@ class StreamHub implements SmartLifecycle {
     private long ticks;
 
     StreamHub(StreamProperties properties, ProjectionStatuses statuses, Projections projections,
-              RecordVersions recordVersions, JsonMapper json) {
+              TenantReads reads, JsonMapper json) {
         this.properties = properties;
         this.statuses = statuses;
         this.projections = projections;
-        this.recordVersions = recordVersions;
+        this.reads = reads;
         this.json = json;
     }
 
@@ -193,7 +194,7 @@ class StreamHub implements SmartLifecycle {
             }
         }
         wanted.forEach((tenant, tables) -> tables.forEach((table, ids) -> {
-            recordVersions.of(tenant, table, ids.stream().distinct().toList())
+            reads.versions(tenant, table, ids.stream().distinct().toList())
                           .forEach((id, version) -> recordChanged(tenant, table, id, version));
         }));
     }

@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,15 +100,7 @@ class BudgetQueries {
     }
 
     Map<UUID, Long> versions(UUID tenantId, Collection<UUID> ids) {
-        return reads.read(tenantId, jdbc -> {
-            Map<UUID, Long> versions = new HashMap<>();
-            jdbc.query("SELECT id, version FROM read_model.budget_limits WHERE id IN (:ids)",
-                       new MapSqlParameterSource("ids", ids),
-                       rs -> {
-                           versions.put(rs.getObject("id", UUID.class), rs.getLong("version"));
-                       });
-            return versions;
-        });
+        return reads.versions(tenantId, "budget_limits", ids);
     }
 
     private static Optional<BudgetRow> row(NamedParameterJdbcTemplate jdbc, String schema, UUID budgetId) {

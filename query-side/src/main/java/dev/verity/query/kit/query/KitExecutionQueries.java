@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,15 +81,7 @@ class KitExecutionQueries {
 
     /** The current version of each of the tenant's executions among {@code ids}, in one query: what minVersion waits poll. */
     Map<UUID, Long> versions(UUID tenantId, Collection<UUID> ids) {
-        return reads.read(tenantId, jdbc -> {
-            Map<UUID, Long> versions = new HashMap<>();
-            jdbc.query("SELECT id, version FROM " + ReadModelWriter.READ_MODEL + ".kit_executions WHERE id IN (:ids)",
-                       new MapSqlParameterSource("ids", ids),
-                       rs -> {
-                           versions.put(rs.getObject("id", UUID.class), rs.getLong("version"));
-                       });
-            return versions;
-        });
+        return reads.versions(tenantId, "kit_executions", ids);
     }
 
     /**

@@ -1,11 +1,16 @@
 package dev.verity.query.platform.tenancy;
 
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.function.Function;
 
 /**
@@ -20,6 +25,7 @@ import java.util.function.Function;
 public class TenantReads {
 
     private static final String READER_ROLE = "verity_reader";
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate readOnly;
@@ -37,6 +43,26 @@ public class TenantReads {
             jdbc.getJdbcTemplate().queryForObject("SELECT set_config('app.current_tenant_id', ?, true)",
                                                   String.class, tenantId.toString());
             return read.apply(jdbc);
+        });
+    }
+
+    /**
+     * The current version of each of {@code tenantId}'s records among {@code ids} in the read-model
+     * table {@code table} (a projection's root table, never client input): what {@code minVersion}
+     * waits and the live stream poll. Another tenant's record is absent, exactly like a missing one.
+     */
+    public Map<UUID, Long> versions(UUID tenantId, String table, Collection<UUID> ids) {
+        if (!IDENTIFIER.matcher(table).matches()) {
+            throw new IllegalArgumentException("Not a plain SQL identifier: " + table);
+        }
+        return read(tenantId, reader -> {
+            Map<UUID, Long> versions = new HashMap<>();
+            reader.query("SELECT id, version FROM read_model." + table + " WHERE id IN (:ids)",
+                         new MapSqlParameterSource("ids", ids),
+                         rs -> {
+                             versions.put(rs.getObject("id", UUID.class), rs.getLong("version"));
+                         });
+            return versions;
         });
     }
 }
