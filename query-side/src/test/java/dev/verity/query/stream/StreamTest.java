@@ -321,6 +321,27 @@ class StreamTest extends QuerySideTest {
         }
     }
 
+    /** What an attacker controls here is the query string and the headers: each hostile one is a problem, never a 500. */
+    @Test
+    void stream_answersHostileTopicsAndResumeIdsWithAProblemOrIgnoresThem_neverA500() throws Exception {
+        String task = UUID.randomUUID().toString();
+        for (String query : List.of("?topics=records:task/" + task + "%00",
+                                    "?topics=records:task/%00" + task,
+                                    "?topics=projections%00",
+                                    "?topics=" + "records:task/".repeat(20_000) + task)) {
+            try (SseClient stream = open(query, read(tenant))) {
+                assertThat(stream.status()).as(query.substring(0, Math.min(60, query.length()))).isEqualTo(400);
+                assertThat(stream.contentType()).startsWith("application/problem+json");
+            }
+        }
+        // A resume id the client made up (garbage, or huge) is ignored, and the stream starts over.
+        for (String lastEventId : List.of("\u00ff\u00fe' OR 1=1 --", "9".repeat(4_000), "-1,-1,-1")) {
+            try (SseClient stream = open("?topics=records:task/" + task, read(tenant), "Last-Event-ID", lastEventId)) {
+                assertThat(stream.status()).as(lastEventId.substring(0, Math.min(30, lastEventId.length()))).isEqualTo(200);
+            }
+        }
+    }
+
     @Test
     void stream_refusesTopicsBeyondTheTokensScopesWith403_andNoTokenWith401() throws Exception {
         String record = "?topics=records:task/" + UUID.randomUUID();
