@@ -2,14 +2,16 @@
 -- (comma-separated, e.g. "assign,start,complete"), then creates the next. Run with one connection
 -- per wrk thread (-t N -c N): response() does not say which request it answers, so the state of
 -- one lifecycle lives in the thread. A refused step (non-2xx) abandons that task.
--- Environment: BASE_PATH (e.g. /api/v1/tasks or /tasks), STEPS, TOKEN, PROJECT.
+-- Environment: BASE_PATH (e.g. /api/v1/tasks or /tasks), STEPS, TOKEN, PROJECT, CREATE_BODY (a
+-- task's unless given; PROJECT_ID in it stands for the project).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local token = os.getenv("TOKEN")
 if token then wrk.headers["Authorization"] = "Bearer " .. token end
 local base = os.getenv("BASE_PATH") or "/tasks"
 local project = os.getenv("PROJECT") or "00000000-0000-0000-0000-000000000001"
-local create_body = '{"projectId":"' .. project .. '","type":"PROVIDE","title":"bench lifecycle"}'
+local create_body = string.gsub(os.getenv("CREATE_BODY")
+    or '{"projectId":"PROJECT_ID","type":"PROVIDE","title":"bench lifecycle"}', "PROJECT_ID", project)
 local bodies = {
   assign = '{"assigneeType":"agent","assigneeId":"bench-agent"}',
   start = '{}',

@@ -22,14 +22,18 @@ final class BenchTable {
     private final Pgbench.Result postgres;
     private final SystemFigures stock;
     private final SystemFigures verity;
+    private final SliceFigures slices;
     private final List<String[]> rows = new ArrayList<>();
+    private final List<String[]> sliceRows = new ArrayList<>();
 
-    BenchTable(int seconds, int clients, Pgbench.Result postgres, SystemFigures stock, SystemFigures verity) {
+    BenchTable(int seconds, int clients, Pgbench.Result postgres, SystemFigures stock, SystemFigures verity,
+               SliceFigures slices) {
         this.seconds = seconds;
         this.clients = clients;
         this.postgres = postgres;
         this.stock = stock;
         this.verity = verity;
+        this.slices = slices;
     }
 
     String render() {
@@ -77,7 +81,51 @@ final class BenchTable {
         for (String[] row : rows) {
             out.append("| ").append(String.join(" | ", row)).append(" |\n");
         }
+        if (slices != null) {
+            renderSlices();
+            out.append("\nVerity's other slices, same clients and bursts, against stock Axon's task figures above:\n\n");
+            out.append("| figure | stock Axon (tasks) | Verity | Verity ÷ stock | goal | holds |\n");
+            out.append("|---|---|---|---|---|---|\n");
+            for (String[] row : sliceRows) {
+                out.append("| ").append(String.join(" | ", row)).append(" |\n");
+            }
+        }
         return out.toString();
+    }
+
+    /** The executions and obligations slices, each held to the goal of the matching task figure. */
+    private void renderSlices() {
+        Double stockCreates = stock == null ? null : stock.creates().requestsPerSecond();
+        Double stockLifecycle = stock == null ? null : stock.lifecycle().requestsPerSecond();
+        sliceRow("execution creates/s", stockCreates, slices.executionCreates().requestsPerSecond(), 2);
+        sliceLatency("execution create p99 (ms)", slices.executionCreates());
+        sliceRow("execution lifecycle mix (create, start, complete; commands/s)", stockLifecycle,
+                 slices.executionLifecycle().requestsPerSecond(), 1.5);
+        sliceLatency("execution lifecycle p99 (ms)", slices.executionLifecycle());
+        sliceRow("obligation commands/s (start a session, add 50 obligations)", stockCreates,
+                 slices.obligations().requestsPerSecond(), 2);
+        sliceLatency("obligation command p99 (ms)", slices.obligations());
+        long refused = slices.executionCreates().refused() + slices.executionLifecycle().refused()
+                       + slices.obligations().refused() + slices.executionCreates().socketErrors()
+                       + slices.executionLifecycle().socketErrors() + slices.obligations().socketErrors();
+        sliceRows.add(new String[] {"refused or failed in these bursts", NONE, number(refused), NONE, "0",
+                                    yesNo(refused == 0)});
+        sliceRows.add(new String[] {"executions and sessions read models: catch-up after the bursts (s)", NONE,
+                                    millis(slices.catchUpSeconds()), NONE, "", ""});
+    }
+
+    private void sliceRow(String name, Double stockFigure, double mine, double factor) {
+        String ratio = stockFigure == null || stockFigure == 0 ? NONE
+                : String.format(Locale.ROOT, "%.2f ×", mine / stockFigure);
+        String goal = "≥ " + (factor == Math.rint(factor) ? String.valueOf((int) factor) : String.valueOf(factor))
+                      + " × stock";
+        sliceRows.add(new String[] {name, stockFigure == null ? NONE : number(stockFigure), number(mine), ratio, goal,
+                                    stockFigure == null ? NONE : yesNo(mine >= factor * stockFigure)});
+    }
+
+    private void sliceLatency(String name, Wrk.Result result) {
+        sliceRows.add(new String[] {name, NONE, millis(result.p99Millis()), NONE, "≤ 50 ms",
+                                    yesNo(result.p99Millis() <= 50)});
     }
 
     /** "stock | verity | ratio" for one figure. */

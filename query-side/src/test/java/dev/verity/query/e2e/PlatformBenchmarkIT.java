@@ -32,6 +32,9 @@ class PlatformBenchmarkIT {
     private static final Path SCRIPTS = Path.of("src", "test", "resources", "bench");
     private static final Path OUTPUT = Path.of("target", "bench");
 
+    private static final String EXECUTION_BODY = "{\"projectId\":\"PROJECT_ID\",\"strategy\":\"sequential\","
+            + "\"agents\":[{\"name\":\"planner\",\"role\":\"lead\",\"status\":\"idle\"}]}";
+
     private final int seconds = Integer.getInteger("verity.bench.seconds", 20);
     private final int clients = Integer.getInteger("verity.bench.clients", 32);
     private final int warmup = Integer.getInteger("verity.bench.warmup", Math.max(3, Math.min(10, seconds / 2)));
@@ -48,17 +51,25 @@ class PlatformBenchmarkIT {
         SystemFigures stock = null;
         if (!stockJar.isBlank() && Files.exists(Path.of(stockJar)) && !stockDatabase.isBlank()) {
             int port = Integer.getInteger("verity.bench.stock.port", 48090);
-            stock = measure("stock-axon", new StockAxonPeer(Path.of(stockJar), stockDatabase, port));
+            stock = measure("stock-axon", new StockAxonPeer(Path.of(stockJar), stockDatabase, port), system -> { });
         }
 
         String jvm = System.getProperty("verity.bench.command.jvm", "").trim();
         List<String> commandJvm = jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+"));
-        SystemFigures verity = measure("verity", new VerityBenchSystem(commandJvm));
+        SliceFigures[] slices = new SliceFigures[1];
+        SystemFigures verity = measure("verity", new VerityBenchSystem(commandJvm),
+                                       system -> slices[0] = measureSlices((VerityBenchSystem) system));
 
-        System.out.println(new BenchTable(seconds, clients, postgres, stock, verity).render());
+        System.out.println(new BenchTable(seconds, clients, postgres, stock, verity, slices[0]).render());
     }
 
-    private SystemFigures measure(String name, BenchSystem system) throws Exception {
+    /** What else to measure on a system before it stops, after its task figures. */
+    @FunctionalInterface
+    private interface Afterwards {
+        void measure(BenchSystem system) throws Exception;
+    }
+
+    private SystemFigures measure(String name, BenchSystem system, Afterwards afterwards) throws Exception {
         try (system) {
             String existing = system.createTask();
             String createUrl = system.root() + system.tasksPath();
@@ -84,8 +95,42 @@ class PlatformBenchmarkIT {
             // Last, over every event both bursts stored: a larger store shows the rate, not the set-up.
             BenchSystem.Replay replay = system.replay();
             System.out.printf("%s-replay: %d events in %.1f s%n", name, replay.events(), replay.seconds());
+            afterwards.measure(system);
             return new SystemFigures(creates, probed, behind, catchUp, replay, lifecycle, peakRss(system.pids()));
         }
+    }
+
+    /**
+     * The executions and obligations slices under the same load as the tasks (issue 10: they hold
+     * the same figures for their own commands), after the replay so that it stays over task bursts
+     * alone: execution creates, execution lifecycles (create, start, complete), and obligations
+     * added to sessions of 50, then how long the two read models take to catch up.
+     */
+    private SliceFigures measureSlices(VerityBenchSystem verity) throws Exception {
+        String executions = verity.root() + "/api/v1/executions";
+        Map<String, String> createExecution = new HashMap<>(verity.wrkEnvironment());
+        createExecution.put("BODY", EXECUTION_BODY);
+        Wrk.Result executionCreates = wrk("verity-execution-creates", SCRIPTS.resolve("create.lua"), executions, 2,
+                                          seconds, createExecution);
+
+        Map<String, String> executionLifecycle = new HashMap<>(verity.wrkEnvironment());
+        executionLifecycle.put("BASE_PATH", "/api/v1/executions");
+        executionLifecycle.put("STEPS", "start,complete");
+        executionLifecycle.put("CREATE_BODY", EXECUTION_BODY);
+        Wrk.Result lifecycles = wrk("verity-execution-lifecycle", SCRIPTS.resolve("lifecycle.lua"), verity.root(),
+                                    clients, seconds, executionLifecycle);
+
+        Wrk.Result obligations = wrk("verity-obligations", SCRIPTS.resolve("obligations.lua"), verity.root(), clients,
+                                     seconds, verity.wrkEnvironment());
+        long started = System.nanoTime();
+        long deadline = started + 600_000_000_000L;
+        while (verity.behind("executions") > 0 || verity.behind("sessions") > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the executions and sessions read models did not catch up in 10 minutes");
+            }
+            Thread.sleep(50);
+        }
+        return new SliceFigures(executionCreates, lifecycles, obligations, (System.nanoTime() - started) / 1e9);
     }
 
     private Wrk.Result wrk(String label, Path script, String url, int threads, int duration,

@@ -67,7 +67,12 @@ final class VerityBenchSystem implements BenchSystem {
 
     @Override
     public long behind() throws Exception {
-        return status(admin).get("lag").asLong();
+        return behind("tasks");
+    }
+
+    /** Events stored that projection {@code name} (tasks, executions, sessions, ...) has not applied yet. */
+    long behind(String projection) throws Exception {
+        return status(admin, projection).get("lag").asLong();
     }
 
     @Override
@@ -78,7 +83,7 @@ final class VerityBenchSystem implements BenchSystem {
             throw new IllegalStateException("rebuild answered " + started.status() + ": " + started.body());
         }
         while (true) {
-            JsonNode rebuild = status(operator).get("rebuild");
+            JsonNode rebuild = status(operator, "tasks").get("rebuild");
             String state = rebuild.get("state").asString();
             if (state.equals("done")) {
                 double seconds = Duration.between(Instant.parse(rebuild.get("startedAt").asString()),
@@ -93,8 +98,8 @@ final class VerityBenchSystem implements BenchSystem {
         }
     }
 
-    private JsonNode status(String token) throws Exception {
-        RunningPlatform.RawReply reply = platform.get(token, platform.queryApi + "/admin/projections/tasks");
+    private JsonNode status(String token, String projection) throws Exception {
+        RunningPlatform.RawReply reply = platform.get(token, platform.queryApi + "/admin/projections/" + projection);
         if (reply.status() != 200) {
             throw new IllegalStateException("projection status answered " + reply.status() + ": " + reply.body());
         }

@@ -30,7 +30,7 @@ final class Wrk {
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
     private static final Pattern SOCKET = Pattern.compile(
             "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
-    private static final Pattern LIFECYCLES = Pattern.compile("lifecycles completed: (\\d+)");
+    private static final Pattern LIFECYCLES = Pattern.compile("(?:lifecycles completed|obligations added): (\\d+)");
 
     private Wrk() {
     }

@@ -1,0 +1,10 @@
+package dev.verity.query.e2e;
+
+/**
+ * Verity's executions and obligations slices in the benchmark: execution creates, execution
+ * lifecycles (create, start, complete), obligations added to sessions, and the seconds both read
+ * models took to catch up after the last burst.
+ */
+record SliceFigures(Wrk.Result executionCreates, Wrk.Result executionLifecycle, Wrk.Result obligations,
+                    double catchUpSeconds) {
+}
