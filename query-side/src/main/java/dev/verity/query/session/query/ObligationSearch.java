@@ -32,9 +32,8 @@ import java.util.UUID;
  * neighbours; otherwise the HNSW index answers. Sequential and bitmap scans and sorts are off for
  * the whole statement, so the count is an index-only scan of the rows with an embedding (V23; as a
  * sequential scan it took 5-12 ms, the tenant condition evaluated on every row of every tenant) and
- * the HNSW branch cannot be planned as a sort. JIT is off: the
- * work is in the scan, and the disabled plans' inflated costs would otherwise make every search
- * compile.
+ * the HNSW branch cannot be planned as a sort. JIT is off: the work is in the scan, and the
+ * disabled plans' inflated costs would otherwise make every search compile.
  * <p>
  * So a search is two statements, the settings and the search, besides the tenant transaction's
  * own; and as the settings are the same for every search, a plan the driver's prepared statement
@@ -51,8 +50,8 @@ class ObligationSearch {
      * Candidates an HNSW search keeps ({@code ef_search}) at least; four times the limit above that.
      * Over 100,000 clustered vectors of ten tenants (ObligationSearchBenchmark's data and its 200
      * searches, {@code -Dverity.bench.search.ef-sweep}), recall@10 was 0.944 with 100, 0.960 with 150,
-     * 0.972 with 200, 0.987 with 300 and 0.993 with 400, at 1,760, 2,040, 2,300 and 2,480 buffers
-     * per search for 100, 200, 300 and 400. The same code measured 0.976 with 400 over another index
+     * 0.972 with 200, 0.987 with 300 and 0.993 with 400, at 2,066, 2,313 and 2,525 buffers per search
+     * (EXPLAIN, 8 queries) with 200, 300 and 400. The same code measured 0.976 with 400 over another index
      * build and other queries, so recall moves by some 0.02 between builds: 300 keeps the goal
      * (0.95) with that margin. The graph (m 16, ef_construction 64) limits what more candidates can add.
      */
