@@ -10,6 +10,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -89,6 +90,23 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             problem.setDetail(e.getMessage() + " " + commandApi.writesGoThere(e.getMethod()));
         }
         return response;
+    }
+
+    /**
+     * A body that is not the JSON expected. A deserializer that checks a field as it reads it
+     * (a search's vector) throws {@link RequestValidationException}, which Jackson wraps: that one
+     * is answered like any invalid field, naming it.
+     */
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
+                                                                  HttpHeaders headers, HttpStatusCode status,
+                                                                  WebRequest request) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof RequestValidationException invalid) {
+                return validationProblem(invalid.errors());
+            }
+        }
+        return super.handleHttpMessageNotReadable(e, headers, status, request);
     }
 
     /** Constraint annotations on controller parameters, such as {@code @Max} on a page size. */

@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 import java.util.List;
 import java.util.UUID;
@@ -22,15 +23,15 @@ import java.util.UUID;
 @RequestMapping("/api/v1/obligations")
 class ObligationSearchController {
 
-    static final int DIMENSIONS = 1536;
-
     private final ObligationSearch search;
 
     ObligationSearchController(ObligationSearch search) {
         this.search = search;
     }
 
-    record SearchRequest(List<Double> vector, Integer limit, UUID projectId, UUID sessionId, String status) {
+    /** {@code vector} is checked as it is read (see {@link SearchVectorDeserializer}); null when absent. */
+    record SearchRequest(@JsonDeserialize(using = SearchVectorDeserializer.class) float[] vector, Integer limit,
+                         UUID projectId, UUID sessionId, String status) {
     }
 
     record Items<T>(List<T> items) {
@@ -38,7 +39,11 @@ class ObligationSearchController {
 
     @PostMapping("/search")
     Items<Hit> search(@RequestBody SearchRequest request, @AuthenticationPrincipal Jwt jwt) {
-        float[] vector = vector(request.vector());
+        float[] vector = request.vector();
+        if (vector == null) {
+            throw new RequestValidationException("vector", "must hold exactly " + SearchVectorDeserializer.DIMENSIONS
+                                                           + " numbers");
+        }
         int limit = request.limit() == null ? 10 : request.limit();
         if (limit < 1 || limit > 100) {
             throw new RequestValidationException("limit", "must be between 1 and 100");
@@ -47,26 +52,5 @@ class ObligationSearchController {
         return new Items<>(search.nearest(Caller.from(jwt).tenantId(), vector, limit,
                                           new ObligationSearch.Filter(request.projectId(), request.sessionId(), status,
                                                                       null, null)));
-    }
-
-    /** 1536 numbers, each finite as a 32-bit float (what pgvector stores), not all zero (no cosine distance). */
-    static float[] vector(List<Double> numbers) {
-        if (numbers == null || numbers.size() != DIMENSIONS) {
-            throw new RequestValidationException("vector", "must hold exactly " + DIMENSIONS + " numbers");
-        }
-        float[] vector = new float[DIMENSIONS];
-        boolean nonZero = false;
-        for (int i = 0; i < DIMENSIONS; i++) {
-            Double number = numbers.get(i);
-            vector[i] = number == null ? Float.NaN : number.floatValue();
-            if (!Float.isFinite(vector[i])) {
-                throw new RequestValidationException("vector[" + i + "]", "must be a finite 32-bit number");
-            }
-            nonZero |= vector[i] != 0;
-        }
-        if (!nonZero) {
-            throw new RequestValidationException("vector", "must not be all zeros: it has no cosine distance");
-        }
-        return vector;
     }
 }

@@ -31,6 +31,12 @@ final class EmbeddingIndex {
                 String.class, NAME);
     }
 
+    boolean exists() {
+        return Boolean.TRUE.equals(owner.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = 'read_model' AND indexname = ?)",
+                Boolean.class, NAME));
+    }
+
     void drop() {
         owner.execute("DROP INDEX IF EXISTS read_model." + NAME);
     }

@@ -248,6 +248,51 @@ class SessionQueryControllerTest extends QuerySideTest {
         assertProblem(api().post(path, auditOnly, json(Map.of("vector", vector))), 403, "forbidden");
     }
 
+    /**
+     * The vector is read number by number into floats: every wrong one is a problem naming the
+     * field, and a hostile body (megabytes of numbers, a NUL, nesting a hundred thousand deep)
+     * a 400 once the first wrong token is read, never a 500.
+     */
+    @Test
+    void search_namesTheWrongPartOfTheVector_andAnswersHostileBodiesWith400() {
+        String path = "/api/v1/obligations/search";
+        StringBuilder numbers = new StringBuilder();
+        for (int i = 0; i < 1536; i++) {
+            numbers.append(i == 0 ? "" : ",").append("0.5");
+        }
+        String valid = numbers.toString();
+        assertThat(api().post(path, token, "{\"vector\": [" + valid + "], \"limit\": 1}").status()).isEqualTo(200);
+
+        Map<String, String> wrong = new java.util.LinkedHashMap<>();
+        wrong.put("{\"vector\": [" + valid.substring(4) + "]}", "vector");
+        wrong.put("{\"vector\": [" + valid + ",0.5]}", "vector");
+        wrong.put("{\"vector\": \"0.5\"}", "vector");
+        wrong.put("{\"vector\": {\"0\": 0.5}}", "vector");
+        wrong.put("{\"vector\": null}", "vector");
+        wrong.put("{\"limit\": 3}", "vector");
+        wrong.put("{\"vector\": [0.5,0.5,0.5,0.5,0.5,0.5,0.5,\"x\"," + valid.substring(32) + "]}", "vector[7]");
+        wrong.put("{\"vector\": [0.5,0.5,0.5,null," + valid.substring(16) + "]}", "vector[3]");
+        wrong.put("{\"vector\": [0.5,0.5,0.5,0.5,0.5,1e39," + valid.substring(24) + "]}", "vector[5]");
+        wrong.put("{\"vector\": [0.5," + "9".repeat(60) + "," + valid.substring(8) + "]}", "vector[1]");
+        wrong.put("{\"vector\": [0.5,0.5,[0.5,0.5]," + valid.substring(12) + "]}", "vector[2]");
+        wrong.put("{\"vector\": [true," + valid.substring(4) + "]}", "vector[0]");
+        wrong.put("{\"vector\": [" + "0.5,".repeat(2_600_000) + "0.5]}", "vector");
+        wrong.put("{\"vector\": " + "[".repeat(100_000) + "]}", "vector[0]");
+        wrong.forEach((body, field) -> {
+            Response response = api().post(path, token, body);
+            assertProblem(response, 400, "validation_failed");
+            assertThat(response.body().get("errors").get(0).get("field").asString())
+                    .as("%.80s", body).isEqualTo(field);
+        });
+
+        for (String hostile : List.of("{\"vector\": [0.5,\u0000]}", "\u0000", "{\"x\": " + "[".repeat(100_000),
+                                      "{\"x\": \"" + "a".repeat(10_000_000) + "\"}",
+                                      "{\"vector\": [NaN," + valid.substring(4) + "]}",
+                                      "{\"vector\": [" + valid + "], \"limit\": \"ten\"}")) {
+            assertThat(api().post(path, token, hostile).status()).as("%.80s", hostile).isEqualTo(400);
+        }
+    }
+
     @Test
     void otherWritesOnTheQueryApi_stillAnswer405() {
         assertProblem(api().post("/api/v1/sessions", token, "{}"), 405, "method_not_allowed");
