@@ -41,28 +41,33 @@ import java.util.stream.Collectors;
  * checks each row as it checks live writes.
  * <p>
  * Two answers are assumed rather than asked: that a root id this writer has not seen in the
- * batch is not in the table yet (true of an empty table, except for a creation repeated in a
- * later batch), and that a child key is new. Both are checked by the database when the batch is
- * flushed: a violated key or an UPDATE that finds no row fails the flush. The caller then rolls
- * the batch back and applies it again through an ordinary {@link ReadModelWriter}, which answers
- * every statement from the table, so a surprise costs speed, never a different row, and an event
- * that cannot project fails exactly where and how it fails live.
+ * batch for this tenant is not in the table yet (true of an empty table, except for a creation
+ * repeated in a later batch or an id another tenant's row holds), and that a child key is new.
+ * Both are checked by the database when the batch is flushed: a violated key or an UPDATE that
+ * finds no row fails the flush. The caller then rolls the batch back and applies it again through
+ * an ordinary {@link ReadModelWriter}, which answers every statement from the table, so a surprise
+ * costs speed, never a different row, and an event that cannot project fails exactly where and how
+ * it fails live.
  */
 public final class DeferredReadModelWriter extends ReadModelWriter {
 
     private final JdbcTemplate plain;
     private final TenantWrites tenantWrites;
 
-    /** Root rows by table and id; new ones are inserted at the flush, loaded ones updated. */
+    /**
+     * Root rows by table, bound tenant and id (what the tenant's statements could reach, whether
+     * the table's key is the id alone or the tenant and id); new ones are inserted at the flush,
+     * loaded ones updated.
+     */
     private final Map<RowId, Row> roots = new LinkedHashMap<>();
-    /** Child rows inserted in this batch, by table and id (ids are unique only per parent). */
+    /** Child rows inserted in this batch, by table, bound tenant and id (ids are unique only per parent). */
     private final Map<RowId, List<Row>> children = new HashMap<>();
     private final List<Row> childOrder = new ArrayList<>();
 
     /** The tenant bound for the event being handled, as {@link TenantWrites} binds it; null between events. */
     private String tenant;
 
-    private record RowId(String table, Object id) {
+    private record RowId(String table, String tenant, Object id) {
     }
 
     private static final class Row {
@@ -116,7 +121,7 @@ public final class DeferredReadModelWriter extends ReadModelWriter {
 
     @Override
     public boolean insert(String table, MapSqlParameterSource row) {
-        RowId id = new RowId(identifier(table), row.getValue("id"));
+        RowId id = new RowId(identifier(table), bound(), row.getValue("id"));
         Row known = roots.get(id);
         if (known == null) {
             roots.put(id, new Row(id.table(), bound(), false, row.getValues()));
@@ -132,7 +137,7 @@ public final class DeferredReadModelWriter extends ReadModelWriter {
     @Override
     public void insertChild(String table, MapSqlParameterSource row) {
         Row child = new Row(identifier(table), bound(), false, row.getValues());
-        children.computeIfAbsent(new RowId(child.table, row.getValue("id")), id -> new ArrayList<>(1)).add(child);
+        children.computeIfAbsent(new RowId(child.table, child.tenant, row.getValue("id")), id -> new ArrayList<>(1)).add(child);
         childOrder.add(child);
     }
 
@@ -201,15 +206,20 @@ public final class DeferredReadModelWriter extends ReadModelWriter {
         return afterFlush(() -> super.value(table, key, column, type));
     }
 
-    /** Raw SQL sees only the table, so whatever is held in memory is written first. */
+    /**
+     * Raw SQL sees only the tables, so whatever is held in memory is written first when it names
+     * this writer's ({@code {schema}.table}); SQL on other tables (the event store) cannot see
+     * held rows and runs at once.
+     */
     @Override
     public <T> T queryForObject(String sql, MapSqlParameterSource parameters, Class<T> type) {
-        return afterFlush(() -> super.queryForObject(sql, parameters, type));
+        return readsHeldTables(sql) ? afterFlush(() -> super.queryForObject(sql, parameters, type))
+                                    : super.queryForObject(sql, parameters, type);
     }
 
     @Override
     public int[] batch(String sql, List<MapSqlParameterSource> rows) {
-        return afterFlush(() -> super.batch(sql, rows));
+        return readsHeldTables(sql) ? afterFlush(() -> super.batch(sql, rows)) : super.batch(sql, rows);
     }
 
     /**
@@ -227,10 +237,18 @@ public final class DeferredReadModelWriter extends ReadModelWriter {
         roots.clear();
         children.clear();
         childOrder.clear();
+        // Inside a handling the event's tenant is bound already: its own rows cost no binding.
+        String confined = tenant;
         for (Map.Entry<String, List<Row>> rows : byTenant.entrySet()) {
-            tenantWrites.confineTo(rows.getKey());
+            if (!rows.getKey().equals(confined)) {
+                tenantWrites.confineTo(rows.getKey());
+                confined = rows.getKey();
+            }
             insertAll(rows.getValue().stream().filter(row -> !row.loaded).toList());
             updateAll(rows.getValue().stream().filter(row -> row.loaded && !row.changed.isEmpty()).toList());
+        }
+        if (Objects.equals(confined, tenant)) {
+            return;
         }
         if (tenant == null) {
             tenantWrites.release();
@@ -265,6 +283,10 @@ public final class DeferredReadModelWriter extends ReadModelWriter {
         }
     }
 
+    private static boolean readsHeldTables(String sql) {
+        return sql.contains(SCHEMA_PLACEHOLDER);
+    }
+
     private static boolean isWhole(Object value) {
         return value instanceof Integer || value instanceof Long;
     }
@@ -283,7 +305,7 @@ public final class DeferredReadModelWriter extends ReadModelWriter {
 
     /** The root row from memory, or loaded from the table as the bound tenant sees it. */
     private Row root(String table, UUID id) {
-        RowId key = new RowId(identifier(table), id);
+        RowId key = new RowId(identifier(table), bound(), id);
         Row row = roots.get(key);
         if (row == null) {
             List<Map<String, Object>> stored = plain.queryForList("SELECT * FROM " + table(table) + " WHERE id = ?", id);
@@ -298,7 +320,7 @@ public final class DeferredReadModelWriter extends ReadModelWriter {
 
     /** The held row, root or child, that the bound tenant's statement on {@code key} would reach. */
     private Row inMemory(String table, MapSqlParameterSource key) {
-        RowId id = new RowId(identifier(table), key.getValue("id"));
+        RowId id = new RowId(identifier(table), bound(), key.getValue("id"));
         Row root = roots.get(id);
         if (root != null && root.matches(bound(), key)) {
             return root;

@@ -51,7 +51,7 @@ public class ReadModelWriter {
     public static final String READ_MODEL = "read_model";
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-    private static final String SCHEMA_PLACEHOLDER = "{schema}";
+    static final String SCHEMA_PLACEHOLDER = "{schema}";
     private static final String KEY_PREFIX = "key_";
 
     private final NamedParameterJdbcTemplate jdbc;
