@@ -14,9 +14,11 @@ import java.util.concurrent.CancellationException;
 /**
  * Rebuilds one projection's tables without taking them offline.
  * <ol>
- * <li>Empty copies of its tables are made in the shadow schema {@code rebuild_<name>}.</li>
+ * <li>Empty copies of its tables are made in the shadow schema {@code rebuild_<name>}, with their
+ *     keys but not yet their other indexes.</li>
  * <li>A fresh instance of the projection replays the whole event store into them, batch by batch,
- *     while the live processor keeps applying new events to the live tables and reads go on.</li>
+ *     while the live processor keeps applying new events to the live tables and reads go on; the
+ *     other indexes are then built over the loaded rows.</li>
  * <li>Caught up with the head, the live processor is paused (its batch in flight commits first)
  *     and the replay reads the events that arrived meanwhile.</li>
  * <li>One transaction drops the live tables, moves the shadow tables into {@code read_model},
@@ -63,10 +65,11 @@ class Rebuilder {
         boolean swapped = false;
         try {
             progress.advanced(0, head.head(), 0);
-            shadowTables.create(shadow, projection.tables());
+            shadowTables.createWithKeys(shadow, projection.tables());
             StoreReplay replay = replays.into(projection, shadow, progress::cancelRequested,
                                               r -> progress.advanced(r.index(), head.head(), r.eventsRead()));
             replay.catchUp(head, properties.pollInterval());
+            shadowTables.createIndexes(shadow, projection.tables());
 
             progress.swapping();
             paused = live.pause(name, properties.pauseTimeout());
@@ -82,8 +85,9 @@ class Rebuilder {
             });
             swapped = true;
             progress.advanced(replay.index(), replay.index(), replay.eventsRead());
-            log.info("Rebuilt projection {}: {} events, swapped in at global index {}", name, replay.eventsRead(),
-                     replay.index());
+            log.info("Rebuilt projection {}: {} events, swapped in at global index {}; {} batches applied again"
+                     + " statement by statement", name, replay.eventsRead(), replay.index(),
+                     replay.batchesAppliedAgain());
             outcome = progress::done;
         } catch (CancellationException e) {
             log.info("Rebuild of projection {} cancelled; live tables untouched", name);

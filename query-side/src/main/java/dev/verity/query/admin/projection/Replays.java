@@ -2,7 +2,6 @@ package dev.verity.query.admin.projection;
 
 import dev.verity.query.platform.projection.ProjectionDefinition;
 import dev.verity.query.platform.projection.ProjectionReplayer;
-import dev.verity.query.platform.projection.ReadModelWriter;
 import dev.verity.query.platform.tenancy.TenantWrites;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -36,8 +35,7 @@ class Replays {
 
     StoreReplay into(ProjectionDefinition projection, String schema, BooleanSupplier cancelled,
                      Consumer<StoreReplay> afterBatch) {
-        ProjectionReplayer replayer = new ProjectionReplayer(projection.newInstance(new ReadModelWriter(jdbc, schema)),
-                                                          tenantWrites);
+        ProjectionReplayer replayer = ProjectionReplayer.deferred(projection, jdbc, schema, tenantWrites);
         return new StoreReplay(storage, positions, transactions, batchSize, replayer, cancelled, afterBatch);
     }
 }

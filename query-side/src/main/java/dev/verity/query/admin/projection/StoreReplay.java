@@ -74,6 +74,11 @@ final class StoreReplay {
         return eventsRead;
     }
 
+    /** Batches the fast replayer gave back to the ordinary one (see {@link ProjectionReplayer#deferred}). */
+    long batchesAppliedAgain() {
+        return projection.batchesAppliedAgain();
+    }
+
     /**
      * Reads what the store holds now, applying the events {@code include} accepts, and stops
      * before the first event beyond global index {@code limit} (which the next pass reads again).

@@ -140,9 +140,8 @@ public class KitExecutionProjection {
 
     /** From the stored start (null for a run that failed before it started) to {@code endedAt}. */
     private Integer executionTimeMs(UUID tenant, UUID kitExecutionId, Instant endedAt) {
-        OffsetDateTime startedAt = writer.queryForObject(
-                "SELECT started_at FROM {schema}.kit_executions WHERE tenant_id = :tenant_id AND id = :id",
-                execution(tenant, kitExecutionId), OffsetDateTime.class);
+        OffsetDateTime startedAt = writer.value(EXECUTIONS, execution(tenant, kitExecutionId), "started_at",
+                                                OffsetDateTime.class);
         if (startedAt == null) {
             return null;
         }

@@ -3,8 +3,11 @@ package dev.verity.query.platform.projection;
 import dev.verity.query.platform.tenancy.TenantWrites;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
 import org.axonframework.eventhandling.EventMessage;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import java.util.List;
+import java.util.concurrent.CancellationException;
 
 /**
  * Runs events through a projection instance outside any Axon processor, with the same handler
@@ -15,12 +18,42 @@ import java.util.List;
  */
 public final class ProjectionReplayer {
 
+    private static final String SAVEPOINT = "deferred_replay";
+
     private final AnnotationEventHandlerAdapter handlers;
     private final TenantWrites tenantWrites;
+    private final Deferred deferred;
+    private long batchesAppliedAgain;
+
+    /** The fast path of a {@link #deferred} replayer and what undoes it. */
+    private record Deferred(AnnotationEventHandlerAdapter handlers, DeferredReadModelWriter writer, JdbcTemplate jdbc) {
+    }
 
     public ProjectionReplayer(Object projection, TenantWrites tenantWrites) {
+        this(projection, tenantWrites, null);
+    }
+
+    private ProjectionReplayer(Object projection, TenantWrites tenantWrites, Deferred deferred) {
         this.handlers = new AnnotationEventHandlerAdapter(projection);
         this.tenantWrites = tenantWrites;
+        this.deferred = deferred;
+    }
+
+    /**
+     * A replayer for tables that start empty (a rebuild's shadow tables, a verification's
+     * scratch tables), which applies each {@link #apply(List) batch} through a
+     * {@link DeferredReadModelWriter} that holds its rows in memory and writes them in a few
+     * statements. Should that fail, the batch is rolled back to a savepoint and applied again
+     * through an ordinary {@link ReadModelWriter}, whose outcome counts: the deferred writer's
+     * failure may be a guess it got wrong (a creation repeated across batches) rather than an
+     * event that cannot project, and an event that cannot project then fails as it fails live.
+     */
+    public static ProjectionReplayer deferred(ProjectionDefinition projection, NamedParameterJdbcTemplate jdbc,
+                                              String schema, TenantWrites tenantWrites) {
+        DeferredReadModelWriter writer = new DeferredReadModelWriter(jdbc, schema, tenantWrites);
+        Deferred deferred = new Deferred(new AnnotationEventHandlerAdapter(projection.newInstance(writer)), writer,
+                                         jdbc.getJdbcTemplate());
+        return new ProjectionReplayer(projection.newInstance(new ReadModelWriter(jdbc, schema)), tenantWrites, deferred);
     }
 
     public void apply(EventMessage<?> event) {
@@ -29,10 +62,34 @@ public final class ProjectionReplayer {
 
     /** Applies events in order in the caller's transaction, which should hold nothing else between them. */
     public void apply(List<? extends EventMessage<?>> events) {
-        tenantWrites.eachAsItsTenant(events.stream().filter(handlers::canHandle).toList(), this::handle);
+        List<? extends EventMessage<?>> handled = events.stream().filter(handlers::canHandle).toList();
+        if (deferred == null || handled.isEmpty()) {
+            tenantWrites.eachAsItsTenant(handled, event -> handle(handlers, event));
+            return;
+        }
+        deferred.jdbc().execute("SAVEPOINT " + SAVEPOINT);
+        try {
+            tenantWrites.eachAsItsTenant(handled, event -> deferred.writer().during(
+                    TenantWrites.boundTenant(event), () -> handle(deferred.handlers(), event)));
+            deferred.writer().flush();
+            deferred.jdbc().execute("RELEASE SAVEPOINT " + SAVEPOINT);
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            deferred.writer().discard();
+            deferred.jdbc().execute("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
+            deferred.jdbc().execute("RELEASE SAVEPOINT " + SAVEPOINT);
+            batchesAppliedAgain++;
+            tenantWrites.eachAsItsTenant(handled, event -> handle(handlers, event));
+        }
     }
 
-    private void handle(EventMessage<?> event) {
+    /** How many batches the deferred writer gave back to the ordinary one so far. */
+    public long batchesAppliedAgain() {
+        return batchesAppliedAgain;
+    }
+
+    private static void handle(AnnotationEventHandlerAdapter handlers, EventMessage<?> event) {
         try {
             handlers.handle(event);
         } catch (RuntimeException e) {

@@ -46,12 +46,12 @@ import java.util.stream.Collectors;
  * schema or a record's past state at a given version runs the same projection code over a
  * writer for another schema.
  */
-public final class ReadModelWriter {
+public class ReadModelWriter {
 
     public static final String READ_MODEL = "read_model";
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-    private static final String SCHEMA_PLACEHOLDER = "{schema}";
+    static final String SCHEMA_PLACEHOLDER = "{schema}";
     private static final String KEY_PREFIX = "key_";
 
     private final NamedParameterJdbcTemplate jdbc;
@@ -111,21 +111,12 @@ public final class ReadModelWriter {
      * @throws IllegalStateException when no row (or more than one) matches
      */
     public void update(String table, MapSqlParameterSource key, MapSqlParameterSource columns) {
-        if (!key.hasValue("tenant_id") || !key.hasValue("id")) {
-            throw new IllegalArgumentException("A row is addressed by tenant_id and id at least: " + key.getParameterNames());
-        }
+        requireKey(key);
         String assignments = columns.getValues().keySet().stream()
                                     .map(column -> identifier(column) + " = :" + column)
                                     .collect(Collectors.joining(", "));
-        String where = key.getValues().keySet().stream()
-                          .map(column -> identifier(column) + " = :" + KEY_PREFIX + column)
-                          .collect(Collectors.joining(" AND "));
-        MapSqlParameterSource parameters = new MapSqlParameterSource(columns.getValues());
-        key.getValues().forEach((column, value) -> parameters.addValue(KEY_PREFIX + column, value));
-        int updated = jdbc.update("UPDATE " + table(table) + " SET " + assignments + " WHERE " + where, parameters);
-        if (updated != 1) {
-            throw new IllegalStateException(updated + " rows of " + table(table) + " match " + key.getValues());
-        }
+        expectOneRow(table, key, jdbc.update("UPDATE " + table(table) + " SET " + assignments + " WHERE " + where(key),
+                                             keyed(key, columns)));
     }
 
     /**
@@ -136,21 +127,22 @@ public final class ReadModelWriter {
      * @throws IllegalStateException when no row (or more than one) matches
      */
     public void increment(String table, MapSqlParameterSource key, MapSqlParameterSource amounts) {
-        if (!key.hasValue("tenant_id") || !key.hasValue("id")) {
-            throw new IllegalArgumentException("A row is addressed by tenant_id and id at least: " + key.getParameterNames());
-        }
+        requireKey(key);
         String assignments = amounts.getValues().keySet().stream()
                                     .map(column -> identifier(column) + " = " + column + " + :" + column)
                                     .collect(Collectors.joining(", "));
-        String where = key.getValues().keySet().stream()
-                          .map(column -> identifier(column) + " = :" + KEY_PREFIX + column)
-                          .collect(Collectors.joining(" AND "));
-        MapSqlParameterSource parameters = new MapSqlParameterSource(amounts.getValues());
-        key.getValues().forEach((column, value) -> parameters.addValue(KEY_PREFIX + column, value));
-        int updated = jdbc.update("UPDATE " + table(table) + " SET " + assignments + " WHERE " + where, parameters);
-        if (updated != 1) {
-            throw new IllegalStateException(updated + " rows of " + table(table) + " match " + key.getValues());
-        }
+        expectOneRow(table, key, jdbc.update("UPDATE " + table(table) + " SET " + assignments + " WHERE " + where(key),
+                                             keyed(key, amounts)));
+    }
+
+    /**
+     * One column of the one row matching {@code key}, addressed as in {@link #update}, as this
+     * transaction sees it (rows written by earlier events included).
+     */
+    public <T> T value(String table, MapSqlParameterSource key, String column, Class<T> type) {
+        requireKey(key);
+        return jdbc.queryForObject("SELECT " + identifier(column) + " FROM " + table(table) + " WHERE " + where(key),
+                                   keyed(key, new MapSqlParameterSource()), type);
     }
 
     /** One value read back inside the projection's transaction; SQL names tables {@code {schema}.table}. */
@@ -169,16 +161,48 @@ public final class ReadModelWriter {
         return "INSERT INTO " + table(table) + " (" + String.join(", ", columns) + ") VALUES (" + values + ")";
     }
 
-    private String table(String table) {
+    private static String where(MapSqlParameterSource key) {
+        return key.getValues().keySet().stream()
+                  .map(column -> identifier(column) + " = :" + KEY_PREFIX + column)
+                  .collect(Collectors.joining(" AND "));
+    }
+
+    private static MapSqlParameterSource keyed(MapSqlParameterSource key, MapSqlParameterSource columns) {
+        MapSqlParameterSource parameters = new MapSqlParameterSource(columns.getValues());
+        key.getValues().forEach((column, value) -> parameters.addValue(KEY_PREFIX + column, value));
+        return parameters;
+    }
+
+    static void requireKey(MapSqlParameterSource key) {
+        if (!key.hasValue("tenant_id") || !key.hasValue("id")) {
+            throw new IllegalArgumentException("A row is addressed by tenant_id and id at least: " + key.getParameterNames());
+        }
+    }
+
+    void expectOneRow(String table, MapSqlParameterSource key, int updated) {
+        if (updated != 1) {
+            throw new IllegalStateException(updated + " rows of " + table(table) + " match " + key.getValues());
+        }
+    }
+
+    NamedParameterJdbcTemplate jdbc() {
+        return jdbc;
+    }
+
+    String schema() {
+        return schema;
+    }
+
+    String table(String table) {
         return schema + "." + identifier(table);
     }
 
-    private String resolve(String sql) {
+    String resolve(String sql) {
         return sql.replace(SCHEMA_PLACEHOLDER, schema);
     }
 
     /** Schema, table and column names are spliced into SQL, so only plain identifiers pass. */
-    private static String identifier(String name) {
+    static String identifier(String name) {
         if (name == null || !IDENTIFIER.matcher(name).matches()) {
             throw new IllegalArgumentException("Not a plain SQL identifier: " + name);
         }

@@ -93,6 +93,26 @@ public class TenantWrites {
         jdbc.queryForList("SELECT set_config('role', 'none', true)");
     }
 
+    /**
+     * Binds {@code verity_writer} and {@code tenant} (as {@link #tenantOf} spells an event's
+     * tenant, "" for none) for the statements that follow in the caller's transaction, until
+     * {@link #release}: a replay writing a batch's held rows tenant by tenant.
+     */
+    public void confineTo(String tenant) {
+        requireTransaction();
+        bind(tenant);
+    }
+
+    /** Gives the connection its own role back after {@link #confineTo}. */
+    public void release() {
+        jdbc.queryForList("SELECT set_config('role', 'none', true)");
+    }
+
+    /** The tenant an event is bound to: its own, or "" when it names none (which row-level security refuses). */
+    public static String boundTenant(Message<?> event) {
+        return tenant(event);
+    }
+
     private void bind(String tenant) {
         jdbc.queryForList("SELECT set_config('role', ?, true), set_config('app.current_tenant_id', ?, true)",
                           WRITER_ROLE, tenant);

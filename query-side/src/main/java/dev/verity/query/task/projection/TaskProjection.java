@@ -110,9 +110,7 @@ public class TaskProjection {
     @EventHandler
     public void on(TaskStarted e, @SequenceNumber long version, @Timestamp Instant at, MetaData metaData) {
         writer.advance(TASKS, e.taskId(), version, at).ifPresent(tenant -> {
-            String from = writer.queryForObject(
-                    "SELECT status FROM {schema}.tasks WHERE tenant_id = :tenant_id AND id = :id",
-                    task(tenant, e.taskId()), String.class);
+            String from = writer.value(TASKS, task(tenant, e.taskId()), "status", String.class);
             String to = TaskStatus.IN_PROGRESS.wire();
             writer.update(TASKS, task(tenant, e.taskId()), new MapSqlParameterSource("status", to));
             activity(tenant, e, version, at, metaData, "status_changed", details("from", from, "to", to));
