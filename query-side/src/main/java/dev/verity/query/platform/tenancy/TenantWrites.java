@@ -3,6 +3,7 @@ package dev.verity.query.platform.tenancy;
 import dev.verity.events.common.MetadataKeys;
 import org.axonframework.messaging.Message;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.PreparedStatementCallback;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
@@ -16,16 +17,19 @@ import java.util.function.Consumer;
  * Runs a projection's handling of one event as that event's tenant, with PostgreSQL rather than
  * the projection's SQL keeping tenants apart: the mirror of {@link TenantReads} for writes.
  * <p>
- * Before the handler, one statement switches the transaction to {@code verity_writer} (a role
- * that neither owns the read-model tables nor bypasses row-level security) and binds the event's
- * tenant in {@code app.current_tenant_id}; every read-model table's {@code tenant_isolation}
- * policy then hides other tenants' rows ({@code USING}) and refuses to write one
- * ({@code WITH CHECK}). Both settings ride on the role switch, so binding the tenant costs no
- * round trip of its own. After the handler the role goes back to the connection's user, so
- * Axon's own writes in the same transaction (tokens, dead letters) run as the owner; a failed
- * handler is rolled back to its savepoint, which undoes both settings too. A replay, whose
- * transaction holds only handlings, switches once and rebinds only when the tenant changes
- * ({@link #eachAsItsTenant}).
+ * Before the handler, the transaction switches to {@code verity_writer} (a role that neither owns
+ * the read-model tables nor bypasses row-level security) and binds the event's tenant in
+ * {@code app.current_tenant_id}; every read-model table's {@code tenant_isolation} policy then
+ * hides other tenants' rows ({@code USING}) and refuses to write one ({@code WITH CHECK}). A live
+ * handling runs in a savepoint of its own ({@link #asTenantOf}): a failure rolls back to it, which
+ * undoes the handling's writes and both settings, so the dead-letter queue can record it in the
+ * same transaction as the owner and the rest of the batch commits. After a handling that succeeds
+ * the role goes back to the connection's user, so Axon's own writes in the same transaction
+ * (tokens, dead letters) run as the owner. A replay, whose transaction holds only handlings,
+ * switches once and rebinds only when the tenant changes ({@link #eachAsItsTenant}).
+ * <p>
+ * The savepoint and the settings cost two round trips per handling, not four: pgjdbc sends the
+ * statements of one string ({@code SAVEPOINT ...; SELECT set_config(...)}) in a single round trip.
  * <p>
  * An event without a tenant binds none: it can write no row at all. Settings are
  * transaction-local ({@code set_config(..., true)}), so nothing outlives the transaction, which
@@ -35,6 +39,14 @@ import java.util.function.Consumer;
 public class TenantWrites {
 
     public static final String WRITER_ROLE = "verity_writer";
+
+    private static final String ENTER_HANDLING =
+            "SAVEPOINT verity_handling; SELECT set_config('role', ?, true),"
+            + " set_config('app.current_tenant_id', ?, true), set_config('synchronous_commit', 'off', true)";
+    private static final String LEAVE_HANDLING =
+            "SELECT set_config('role', 'none', true); RELEASE SAVEPOINT verity_handling";
+    private static final String UNDO_HANDLING =
+            "ROLLBACK TO SAVEPOINT verity_handling; RELEASE SAVEPOINT verity_handling";
 
     private final JdbcTemplate jdbc;
 
@@ -52,12 +64,40 @@ public class TenantWrites {
         }
     }
 
-    /** Runs {@code handling} as {@code verity_writer} confined to the event's tenant, in the caller's transaction. */
+    /**
+     * Runs {@code handling} as {@code verity_writer} confined to the event's tenant, in a savepoint
+     * of the caller's transaction. When it fails, the transaction is rolled back to the savepoint
+     * (the handling's writes, the role and the tenant with it) and the failure rethrown, leaving
+     * the transaction usable by its owner.
+     * <p>
+     * The live projections' transactions also commit without waiting for their WAL to reach the
+     * disk ({@code synchronous_commit = off}, set here because only a handling that writes needs
+     * it). What a crash can lose is the last fraction of a second of whole commits, each holding
+     * read-model rows, dead letters and the processor's token together: after the restart the
+     * token is back where those rows were not yet written, so the processor applies the same
+     * events from the event store again (itself committed synchronously by the command side).
+     * Nothing else is written in these transactions; a commit a reader saw ({@code ?minVersion})
+     * and a crash then lost is written again, with the same content.
+     */
     public <T> T asTenantOf(Message<?> event, Callable<T> handling) throws Exception {
         requireTransaction();
-        bind(tenant(event));
-        T result = handling.call();
-        jdbc.queryForList("SELECT set_config('role', 'none', true)");
+        jdbc.execute(ENTER_HANDLING, (PreparedStatementCallback<Boolean>) statement -> {
+            statement.setString(1, WRITER_ROLE);
+            statement.setString(2, tenant(event));
+            return statement.execute();
+        });
+        T result;
+        try {
+            result = handling.call();
+        } catch (Exception | Error e) {
+            try {
+                jdbc.execute(UNDO_HANDLING);
+            } catch (RuntimeException broken) {
+                e.addSuppressed(broken);
+            }
+            throw e;
+        }
+        jdbc.execute(LEAVE_HANDLING);
         return result;
     }
 

@@ -153,6 +153,29 @@ class TenantWritesTest extends QuerySideTest {
     }
 
     @Test
+    void asTenantOf_whenTheHandlingFails_undoesItsWritesAndSettings_andLeavesTheTransactionToTheOwner() {
+        GenericEventMessage<String> event = new GenericEventMessage<>("payload", EventStreams.metaData(tenant));
+        UUID written = UuidV7.generate();
+        tasks.add(written);
+        String owner = this.owner.queryForObject("SELECT current_user", String.class);
+
+        Map<String, Object> after = new TransactionTemplate(transactionManager).execute(status -> {
+            assertThatThrownBy(() -> tenantWrites.asTenantOf(event, () -> {
+                this.owner.update("INSERT INTO read_model.probe_tasks (id, tenant_id, title, created_at, updated_at,"
+                                  + " version) VALUES (?, ?, 'half-way', now(), now(), 0)", written, tenant);
+                return this.owner.queryForObject("SELECT 1 / 0", Integer.class);
+            })).hasMessageContaining("division by zero");
+            // The transaction is usable again, as the connection's user, with the handling's row gone.
+            return this.owner.queryForMap("SELECT current_user AS role, current_setting('app.current_tenant_id', true)"
+                                          + " AS tenant, (SELECT count(*) FROM read_model.probe_tasks WHERE id = ?)"
+                                          + " AS rows", written);
+        });
+
+        assertThat(after).containsEntry("role", owner).containsEntry("rows", 0L);
+        assertThat((String) after.get("tenant")).isNullOrEmpty();
+    }
+
+    @Test
     void asTenantOf_refusesToRunOutsideATransaction() {
         GenericEventMessage<String> event = new GenericEventMessage<>("payload", EventStreams.metaData(tenant));
 
