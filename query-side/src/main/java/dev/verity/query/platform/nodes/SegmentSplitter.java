@@ -21,11 +21,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Brings a token store made with fewer segments than {@code verity.projections.segments} (the
- * count applies only when a processor's tokens are first made) up to that count, by splitting
- * segments with Axon's own {@code splitSegment}: the token of the widest segment this node holds
- * is copied to its two halves, so no event is skipped or applied twice. Only the first live node
- * splits, one segment at a time; the new segments are shared out like the others.
+ * Splits each projection's segments until there are enough for every live query node to hold at
+ * least one: {@link #target} is {@code verity.projections.segments} (what one node runs, and what a
+ * token store is first made with) or, with more nodes than that, the next power of two above
+ * their number (3 nodes: 4 segments, shared 2/1/1). Fewer segments cost less on one node (each
+ * segment is a work package polling the store and committing its own batches), so the count
+ * grows only when nodes join to share them. A store made with fewer segments than configured is
+ * brought up to the count the same way.
+ * <p>
+ * A split is Axon's own {@code splitSegment}: the token of a segment this node holds is copied to
+ * its two halves, so no event is skipped or applied twice. Every node splits the segments it holds
+ * that are wider than {@code 1 / target}, one per processor and round; since only the holder of a
+ * segment splits it, and never below that width, nodes splitting at once with a stale view of
+ * each other still end at exactly {@code target} equal segments. Segments are not merged again
+ * when nodes leave: a node that restarts gets its share back at once, with no churn.
  */
 @Component
 class SegmentSplitter implements DisposableBean {
@@ -44,7 +53,7 @@ class SegmentSplitter implements DisposableBean {
     });
 
     SegmentSplitter(EventProcessingConfiguration processing, Projections projections, QueryNodes nodes,
-                    NodeProperties properties, @Value("${verity.projections.segments:4}") int segments) {
+                    NodeProperties properties, @Value("${verity.projections.segments:2}") int segments) {
         this.processing = processing;
         this.projections = projections;
         this.nodes = nodes;
@@ -58,9 +67,7 @@ class SegmentSplitter implements DisposableBean {
     }
 
     private void splitOnce() {
-        if (nodes.nodes().isEmpty() || !nodes.nodes().get(0).equals(nodes.nodeId())) {
-            return;
-        }
+        int target = target(segments, nodes.nodes().size());
         for (var projection : projections.all()) {
             Optional<StreamingEventProcessor> processor =
                     processing.eventProcessorByProcessingGroup(projection.name(), StreamingEventProcessor.class);
@@ -68,21 +75,31 @@ class SegmentSplitter implements DisposableBean {
                 continue;
             }
             Integer stored = nodes.segments(processor.get().getName());
-            if (stored == null || stored >= segments) {
+            if (stored == null || stored >= target) {
                 continue;
             }
             processor.get().processingStatus().values().stream()
                      .map(EventTrackerStatus::getSegment)
+                     .filter(segment -> segment.getMask() + 1 < target)
                      .min(Comparator.comparingInt(segment -> segment.getMask()))
-                     .ifPresent(widest -> split(processor.get(), widest.getSegmentId(), stored));
+                     .ifPresent(widest -> split(processor.get(), widest.getSegmentId(), stored, target));
         }
     }
 
-    private void split(StreamingEventProcessor processor, int segment, int stored) {
+    /** How many segments each processor should have: {@code configured}, or one per node rounded up to a power of two. */
+    static int target(int configured, int nodes) {
+        int perNode = Integer.highestOneBit(Math.max(nodes, 1));
+        if (perNode < nodes) {
+            perNode <<= 1;
+        }
+        return Math.max(configured, perNode);
+    }
+
+    private void split(StreamingEventProcessor processor, int segment, int stored, int target) {
         try {
             boolean done = processor.splitSegment(segment).get(30, TimeUnit.SECONDS);
-            log.info("Processor {}: {} segment {} of {} towards verity.projections.segments = {}", processor.getName(),
-                     done ? "split" : "could not split", segment, stored, segments);
+            log.info("Processor {}: {} segment {} of {} towards {} segments for {} query nodes", processor.getName(),
+                     done ? "split" : "could not split", segment, stored, target, nodes.nodes().size());
             nodes.refresh();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -15,7 +15,6 @@ import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Every registered projection parks the events it cannot apply in its own dead-letter queue
@@ -26,6 +25,15 @@ import org.springframework.transaction.PlatformTransactionManager;
  * <p>
  * Each queue holds at most {@link DeadLetterProperties} sequences and events per sequence. What
  * it records of a failure is {@link SafeCauses}: classes and SQLState, never the message.
+ * <p>
+ * Before each event Axon asks the queue whether the event's record has parked events (one query
+ * per event and projection). Its sequence identifier cache answers instead where it can: per
+ * segment this node holds, from whether the queue was empty when the segment was claimed, the
+ * records parked since and the last records seen not parked. Only the node holding a segment
+ * parks that segment's records, and a segment released (to another node, a split or a pause)
+ * forgets its cache, so the next claim starts from the queue again. Everything else that changes
+ * a queue only removes letters (a retry that succeeds, a discard, a rebuild clearing the queue):
+ * the cache then still takes the record for parked and asks the queue, which says no.
  * <p>
  * Failures outside a handler (the database unreachable, the queue full) still fail the batch,
  * which the processor retries: those are not a problem of one record.
@@ -56,13 +64,14 @@ class DeadLetterConfiguration {
                               .genericSerializer(serializer)
                               .eventSerializer(eventSerializer)
                               .build())
-                      .registerDeadLetterPolicy(projection.name(), configuration -> SAFE_CAUSES);
+                      .registerDeadLetterPolicy(projection.name(), configuration -> SAFE_CAUSES)
+                      .registerDeadLetteringEventHandlerInvokerConfiguration(
+                              projection.name(), (configuration, invoker) -> invoker.enableSequenceIdentifierCache());
         });
     }
 
     @Bean
-    HandlerEnhancerDefinition eventHandlerSavepoints(PlatformTransactionManager transactionManager,
-                                                     TenantWrites tenantWrites) {
-        return new EventHandlerSavepoints(transactionManager, tenantWrites);
+    HandlerEnhancerDefinition eventHandlerSavepoints(TenantWrites tenantWrites) {
+        return new EventHandlerSavepoints(tenantWrites);
     }
 }

@@ -175,6 +175,18 @@ class QueryNodesTest extends QuerySideTest {
     }
 
     @Test
+    void splitterTarget_isTheConfiguredCount_orOnePerNodeRoundedUpToAPowerOfTwo() {
+        assertThat(SegmentSplitter.target(2, 0)).isEqualTo(2);
+        assertThat(SegmentSplitter.target(2, 1)).isEqualTo(2);
+        assertThat(SegmentSplitter.target(2, 2)).isEqualTo(2);
+        assertThat(SegmentSplitter.target(2, 3)).isEqualTo(4);
+        assertThat(SegmentSplitter.target(2, 4)).isEqualTo(4);
+        assertThat(SegmentSplitter.target(2, 5)).isEqualTo(8);
+        assertThat(SegmentSplitter.target(4, 3)).isEqualTo(4);
+        assertThat(SegmentSplitter.target(8, 3)).isEqualTo(8);
+    }
+
+    @Test
     void splitter_bringsAStoreMadeWithFewerSegments_upToTheConfiguredCount() {
         // The probe projection's processor is made with 2 segments; verity.projections.segments is 4.
         await().atMost(Duration.ofSeconds(30)).until(() -> owner.queryForObject(

@@ -10,6 +10,7 @@ import dev.verity.query.TaskEvents;
 import dev.verity.query.platform.projection.ProjectionReplayer;
 import dev.verity.query.platform.projection.Projections;
 import dev.verity.query.platform.projection.ReadModelWriter;
+import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
@@ -21,6 +22,10 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +58,8 @@ class TenantWritesTest extends QuerySideTest {
     private Projections projections;
     @Autowired
     private NamedParameterJdbcTemplate jdbc;
+    @Autowired
+    private ConnectionProvider connectionProvider;
 
     @AfterEach
     void cleanUp() {
@@ -132,15 +139,19 @@ class TenantWritesTest extends QuerySideTest {
     }
 
     @Test
-    void asTenantOf_runsTheHandlingAsTheWriterBoundToTheEventsTenant_andTheRestAsTheOwner() throws Exception {
+    void asTenantOf_runsTheHandlingAsTheWriterBoundToTheEventsTenant_andAxonsStatementsAsTheOwner() {
         GenericEventMessage<String> event = new GenericEventMessage<>("payload", EventStreams.metaData(tenant));
+        GenericEventMessage<String> next = new GenericEventMessage<>("payload", EventStreams.metaData(victimTenant));
         String owner = this.owner.queryForObject("SELECT current_user", String.class);
 
         Map<String, Object> inside = new TransactionTemplate(transactionManager).execute(status -> {
             try {
-                Map<String, Object> during = tenantWrites.asTenantOf(event, () -> this.owner.queryForMap(
-                        "SELECT current_user AS role, current_setting('app.current_tenant_id') AS tenant"));
-                during.put("after", this.owner.queryForObject("SELECT current_user", String.class));
+                Map<String, Object> during = tenantWrites.asTenantOf(event, this::roleAndTenant);
+                // The next handling of the batch, its savepoint and tenant taken in one round trip.
+                during.put("next", tenantWrites.asTenantOf(next, this::roleAndTenant));
+                during.put("axon", currentUserOf(connectionProvider.getConnection()));
+                during.put("axon again", currentUserOf(connectionProvider.getConnection()));
+                during.put("after axon", tenantWrites.asTenantOf(event, this::roleAndTenant));
                 return during;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -149,7 +160,62 @@ class TenantWritesTest extends QuerySideTest {
 
         assertThat(inside).containsEntry("role", TenantWrites.WRITER_ROLE)
                           .containsEntry("tenant", tenant.toString())
-                          .containsEntry("after", owner);
+                          .containsEntry("next", Map.of("role", TenantWrites.WRITER_ROLE,
+                                                        "tenant", victimTenant.toString()))
+                          .containsEntry("axon", owner)
+                          .containsEntry("axon again", owner)
+                          .containsEntry("after axon", Map.of("role", TenantWrites.WRITER_ROLE,
+                                                              "tenant", tenant.toString()));
+    }
+
+    @Test
+    void asTenantOf_whenTheNextHandlingFails_keepsTheOneBefore_andGivesTheTransactionBackToTheOwner() {
+        GenericEventMessage<String> event = new GenericEventMessage<>("payload", EventStreams.metaData(tenant));
+        UUID kept = UuidV7.generate();
+        UUID undone = UuidV7.generate();
+        tasks.addAll(List.of(kept, undone));
+        String owner = this.owner.queryForObject("SELECT current_user", String.class);
+
+        Map<String, Object> after = new TransactionTemplate(transactionManager).execute(status -> {
+            try {
+                tenantWrites.asTenantOf(event, () -> insertProbe(kept));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            assertThatThrownBy(() -> tenantWrites.asTenantOf(event, () -> {
+                insertProbe(undone);
+                return this.owner.queryForObject("SELECT 1 / 0", Integer.class);
+            })).hasMessageContaining("division by zero");
+            return this.owner.queryForMap("SELECT current_user AS role, (SELECT count(*) FROM read_model.probe_tasks"
+                                          + " WHERE id = ?) AS kept, (SELECT count(*) FROM read_model.probe_tasks"
+                                          + " WHERE id = ?) AS undone", kept, undone);
+        });
+
+        assertThat(after).containsEntry("role", owner).containsEntry("kept", 1L).containsEntry("undone", 0L);
+        this.owner.update("DELETE FROM read_model.probe_tasks WHERE id = ?", kept);
+    }
+
+    @Test
+    void asTenantOf_whenTheHandlingFails_undoesItsWritesAndSettings_andLeavesTheTransactionToTheOwner() {
+        GenericEventMessage<String> event = new GenericEventMessage<>("payload", EventStreams.metaData(tenant));
+        UUID written = UuidV7.generate();
+        tasks.add(written);
+        String owner = this.owner.queryForObject("SELECT current_user", String.class);
+
+        Map<String, Object> after = new TransactionTemplate(transactionManager).execute(status -> {
+            assertThatThrownBy(() -> tenantWrites.asTenantOf(event, () -> {
+                this.owner.update("INSERT INTO read_model.probe_tasks (id, tenant_id, title, created_at, updated_at,"
+                                  + " version) VALUES (?, ?, 'half-way', now(), now(), 0)", written, tenant);
+                return this.owner.queryForObject("SELECT 1 / 0", Integer.class);
+            })).hasMessageContaining("division by zero");
+            // The transaction is usable again, as the connection's user, with the handling's row gone.
+            return this.owner.queryForMap("SELECT current_user AS role, current_setting('app.current_tenant_id', true)"
+                                          + " AS tenant, (SELECT count(*) FROM read_model.probe_tasks WHERE id = ?)"
+                                          + " AS rows", written);
+        });
+
+        assertThat(after).containsEntry("role", owner).containsEntry("rows", 0L);
+        assertThat((String) after.get("tenant")).isNullOrEmpty();
     }
 
     @Test
@@ -158,6 +224,23 @@ class TenantWritesTest extends QuerySideTest {
 
         assertThatThrownBy(() -> tenantWrites.asTenantOf(event, () -> null))
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    private Map<String, Object> roleAndTenant() {
+        return owner.queryForMap("SELECT current_user AS role, current_setting('app.current_tenant_id') AS tenant");
+    }
+
+    private int insertProbe(UUID id) {
+        return owner.update("INSERT INTO read_model.probe_tasks (id, tenant_id, title, created_at, updated_at, version)"
+                            + " VALUES (?, ?, 'written', now(), now(), 0)", id, tenant);
+    }
+
+    private static String currentUserOf(Connection connection) throws SQLException {
+        try (connection; Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT current_user")) {
+            rows.next();
+            return rows.getString(1);
+        }
     }
 
     /** The victim's task in its tenant and the trespasser's in its own, both projected. */
