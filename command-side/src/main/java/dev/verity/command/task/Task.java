@@ -61,9 +61,9 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * A unit of work for a user or an agent (seed 001 {@code tasks}, with 004's steps). Handlers
  * check, then apply; event sourcing handlers only assign. A task is blocked while it waits for
  * dependencies or while someone blocked it by hand; it leaves {@code blocked} only when both
- * are over.
+ * are over. Kept in memory between commands ({@link TaskCacheConfiguration}).
  */
-@Aggregate
+@Aggregate(cache = TaskCacheConfiguration.TASK_CACHE)
 class Task {
 
     @AggregateIdentifier

@@ -27,10 +27,16 @@ public final class UuidV7 {
 
     static UUID generate(Clock clock) {
         long millis = clock.millis();
-        SecureRandom random = RANDOM.get();
-        long randA = random.nextInt(1 << 12);
+        // One draw for both random fields: each DRBG call pays a fixed cost (hashing, reseed check).
+        byte[] random = new byte[10];
+        RANDOM.get().nextBytes(random);
+        long randA = ((random[0] & 0x0FL) << 8) | (random[1] & 0xFFL);
+        long randB = 0;
+        for (int i = 2; i < 10; i++) {
+            randB = (randB << 8) | (random[i] & 0xFFL);
+        }
         long msb = (millis << 16) | (0x7L << 12) | randA;
-        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        long lsb = (randB & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb);
     }
 
