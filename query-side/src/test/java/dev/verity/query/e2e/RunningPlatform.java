@@ -222,6 +222,11 @@ final class RunningPlatform implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaExecutable()));
         command.addAll(JVM_OPTIONS);
         command.addAll(jvmOptions);
+        if (jvmOptions.stream().anyMatch(option -> option.contains("FlightRecord"))) {
+            // JDK 17's JFR crashes loading classes from a CDS archive made without it
+            // (SIGSEGV in KlassFactory::check_shared_class_file_load_hook): profile without the archive.
+            command.add("-Xshare:off");
+        }
         command.addAll(ClassDataSharing.launchArguments(jar, JVM_OPTIONS, trainingRun(extraEnvironment)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         environment(builder, port, extraEnvironment);
