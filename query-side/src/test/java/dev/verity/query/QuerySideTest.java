@@ -35,7 +35,9 @@ public abstract class QuerySideTest {
         registry.add("verity.query.min-version-timeout", () -> MIN_VERSION_TIMEOUT.toMillis() + "ms");
         // Smaller replay batches than in production, so a rebuild in a test shows progress early;
         // not much smaller, since the command side's tests leave some 10,000 events in this database first.
-        registry.add("verity.projections.replay-batch-size", () -> "200");
+        // RebuildBenchmark measures other sizes with -Dverity.bench.replay.batch-size.
+        registry.add("verity.projections.replay-batch-size",
+                     () -> Integer.getInteger("verity.bench.replay.batch-size", 200));
         // 4 segments, as 3 or 4 query nodes split them to, so tests share and split them among nodes.
         registry.add("verity.projections.segments", () -> "4");
         // Live streams notice a client that went away when a heartbeat fails to reach it: soon, in tests.

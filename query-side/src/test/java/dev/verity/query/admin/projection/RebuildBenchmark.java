@@ -39,6 +39,8 @@ import static org.awaitility.Awaitility.await;
  * then times the parts of a rebuild separately (reading and deserializing the store alone, making
  * the shadow tables) and the rebuild as the benchmark times it, with the JVM's and the machine's
  * CPU time beside it; {@code verity.bench.replay.tasks=0} replays what an earlier run stored.
+ * Rebuilds replay in batches of {@code verity.bench.replay.batch-size} events (read by
+ * {@link QuerySideTest}; default the tests' 200, the application's own setting is 2,000).
  * Skipped unless {@code -Dverity.bench.replay=true}; run with
  * {@code -DargLine=-XX:StartFlightRecording=filename=...} for a profile.
  */
@@ -50,6 +52,9 @@ class RebuildBenchmark extends QuerySideTest {
 
     @Autowired
     private EventStorageEngine storage;
+
+    @Autowired
+    private ProjectionOperationsProperties properties;
 
     @Autowired
     private Rebuilds rebuilds;
@@ -70,8 +75,10 @@ class RebuildBenchmark extends QuerySideTest {
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500)).until(() -> owner.queryForObject(
                 "SELECT count(*) FROM read_model.tasks WHERE tenant_id = ? AND status = 'completed'", Long.class,
                 tenant) == tasks);
-        print("stored %,d task events (%,d in the store, head %,d); the live projection caught up", stored,
-              owner.queryForObject("SELECT count(*) FROM event_store.domain_event_entry", Long.class), head);
+        print("stored %,d task events (%,d in the store, head %,d); the live projection caught up; "
+              + "replay batches of %,d", stored,
+              owner.queryForObject("SELECT count(*) FROM event_store.domain_event_entry", Long.class), head,
+              properties.replayBatchSize());
 
         long readStart = System.nanoTime();
         long read = 0;
