@@ -7,20 +7,18 @@ import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * One replay of the event store, in global order, through one projection instance (one writing
  * a shadow or scratch schema). Events are read straight from the storage engine, upcast like the
- * live processors read them, and applied in transactions of a few hundred; the position (the
- * tracking token of the last event read, gaps included) moves only when a batch has committed.
+ * live processors read them, and applied in transactions of a few thousand; the next batch is read
+ * on a thread of its own while one is written ({@link ReadAhead}). The position (the tracking
+ * token of the last event read, gaps included) moves only when a batch has committed.
  * A failing event fails the replay: unlike a live processor, a rebuild cannot park records.
  */
 final class StoreReplay {
@@ -44,9 +42,6 @@ final class StoreReplay {
 
     private volatile TrackingToken position;
     private volatile long eventsRead;
-
-    private record Batch(TrackingToken last, int read, boolean more) {
-    }
 
     StoreReplay(EventStorageEngine storage, EventPositions positions, TransactionTemplate transactions, int batchSize,
                 ProjectionReplayer projection, BooleanSupplier cancelled, Consumer<StoreReplay> afterBatch) {
@@ -86,18 +81,22 @@ final class StoreReplay {
      * @throws CancellationException when {@code cancelled} says so; the open batch is rolled back
      */
     void readAvailable(long limit, EventFilter include) {
-        try (Stream<? extends TrackedEventMessage<?>> events = storage.readEvents(position, false)) {
-            Iterator<? extends TrackedEventMessage<?>> iterator = events.iterator();
-            boolean more = true;
-            while (more) {
-                Batch batch = transactions.execute(status -> apply(iterator, limit, include));
-                if (batch.read() > 0) {
+        try (ReadAhead reader = new ReadAhead(storage, position, batchSize, limit, cancelled)) {
+            ReadAhead.Batch batch;
+            do {
+                batch = reader.next();
+                if (cancelled.getAsBoolean()) {
+                    throw new CancellationException("Replay cancelled");
+                }
+                if (!batch.events().isEmpty()) {
+                    List<TrackedEventMessage<?>> events = batch.events();
+                    transactions.executeWithoutResult(status -> projection.apply(
+                            include == ALL ? events : included(events, include)));
                     position = batch.last();
-                    eventsRead += batch.read();
+                    eventsRead += events.size();
                     afterBatch.accept(this);
                 }
-                more = batch.more();
-            }
+            } while (batch.more());
         }
     }
 
@@ -132,36 +131,5 @@ final class StoreReplay {
     private List<TrackedEventMessage<?>> included(List<TrackedEventMessage<?>> batch, EventFilter include) {
         Map<String, Long> indexes = positions.of(batch.stream().map(TrackedEventMessage::getIdentifier).toList());
         return batch.stream().filter(event -> include.test(event, indexes.get(event.getIdentifier()))).toList();
-    }
-
-    /**
-     * Reads a batch first and then applies it: the projection writes as {@code verity_writer},
-     * while the engine fetches events through the same transaction's connection, as its owner.
-     */
-    private Batch apply(Iterator<? extends TrackedEventMessage<?>> events, long limit,
-                        EventFilter include) {
-        TrackingToken last = position;
-        int read = 0;
-        boolean more = true;
-        List<TrackedEventMessage<?>> batch = new ArrayList<>();
-        while (read < batchSize) {
-            if (cancelled.getAsBoolean()) {
-                throw new CancellationException("Replay cancelled");
-            }
-            if (!events.hasNext()) {
-                more = false;
-                break;
-            }
-            TrackedEventMessage<?> event = events.next();
-            if (event.trackingToken().position().orElse(0) > limit) {
-                more = false;
-                break;
-            }
-            batch.add(event);
-            last = event.trackingToken();
-            read++;
-        }
-        projection.apply(include == ALL ? batch : included(batch, include));
-        return new Batch(last, read, more);
     }
 }
