@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * A {@link ReadModelWriter} for replays into tables that start empty (a rebuild's shadow tables,
@@ -67,7 +68,14 @@ public final class DeferredReadModelWriter extends ReadModelWriter {
     /** The tenant bound for the event being handled, as {@link TenantWrites} binds it; null between events. */
     private String tenant;
 
+    /** Column types by table, for unnest's arrays; tables do not change during a replay. */
+    private final Map<String, Map<String, ColumnType>> columnTypes = new HashMap<>();
+
     private record RowId(String table, String tenant, Object id) {
+    }
+
+    /** A column's type as {@code format_type} spells it without a length, and whether it is an array. */
+    private record ColumnType(String name, boolean array) {
     }
 
     private static final class Row {
@@ -266,13 +274,16 @@ public final class DeferredReadModelWriter extends ReadModelWriter {
 
     /**
      * Binds as Spring binds a value of unknown SQL type, without its per-value lookups: a
-     * multi-row INSERT of a batch binds thousands of them. A NULL goes unspecified, so PostgreSQL
-     * types it by its column.
+     * multi-row INSERT of a batch binds thousands of them. A NULL and a UUID[] go unspecified, so
+     * PostgreSQL types them by their column.
      */
     private static void bind(PreparedStatement statement, int index, Object value, List<SqlValue> bound)
             throws SQLException {
         if (value == null) {
             statement.setNull(index, Types.NULL);
+        } else if (value instanceof SqlValues.UuidArray uuids) {
+            // Typed by its column like a NULL: no array type lookup per value.
+            statement.setObject(index, uuids.literal(), Types.OTHER);
         } else if (value instanceof SqlValue sqlValue) {
             sqlValue.setValue(statement, index);
             bound.add(sqlValue);
@@ -333,7 +344,11 @@ public final class DeferredReadModelWriter extends ReadModelWriter {
         return null;
     }
 
-    /** New rows as multi-row INSERTs, one per table and column set, within PostgreSQL's 65,535 parameters. */
+    /**
+     * New rows as one INSERT per table and column set, each column bound as one array and
+     * unnested ({@link ArrayColumns}); a set holding a value that has no exact array text form
+     * goes as multi-row INSERTs instead.
+     */
     private void insertAll(List<Row> rows) {
         Map<List<String>, List<Row>> byShape = new LinkedHashMap<>();
         for (Row row : rows) {
@@ -343,29 +358,101 @@ public final class DeferredReadModelWriter extends ReadModelWriter {
             byShape.computeIfAbsent(shape, s -> new ArrayList<>()).add(row);
         }
         byShape.forEach((shape, same) -> {
-            List<String> columns = shape.subList(1, shape.size()).stream().map(ReadModelWriter::identifier).toList();
-            int perStatement = Math.max(1, 30_000 / columns.size());
-            for (int from = 0; from < same.size(); from += perStatement) {
-                List<Row> chunk = same.subList(from, Math.min(same.size(), from + perStatement));
-                String placeholders = "(" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
-                String sql = "INSERT INTO " + table(shape.get(0)) + " (" + String.join(", ", columns) + ") VALUES "
-                             + String.join(", ", Collections.nCopies(chunk.size(), placeholders));
-                plain.execute(sql, (PreparedStatementCallback<Integer>) statement -> {
-                    List<SqlValue> bound = new ArrayList<>();
-                    int index = 1;
-                    for (Row row : chunk) {
-                        for (Object value : row.values.values()) {
-                            bind(statement, index++, value, bound);
-                        }
-                    }
-                    try {
-                        return statement.executeUpdate();
-                    } finally {
-                        bound.forEach(SqlValue::cleanup);
-                    }
-                });
+            List<String> columns = shape.subList(1, shape.size());
+            Optional<List<String>> arrays = ArrayColumns.of(same.stream().map(row -> row.values.values()).toList(),
+                                                            columns.size());
+            if (arrays.isPresent()) {
+                insertUnnested(shape.get(0), columns, arrays.get(), same.size());
+            } else {
+                insertValues(shape.get(0), columns, same);
             }
         });
+    }
+
+    /**
+     * {@code INSERT ... SELECT ... FROM unnest($1::type[], ...)}: a handful of parameters and
+     * one statement text per table and column set, which PostgreSQL parses and plans far more
+     * cheaply than thousands of VALUES rows, and pgjdbc prepares once for the connection. Array
+     * columns travel as text[] (unnest would flatten them) and are cast back per row; element
+     * types carry no length, so a value too long fails on assignment to the column as it does live.
+     */
+    private void insertUnnested(String table, List<String> columns, List<String> arrays, int rows) {
+        List<ColumnType> types = columnTypes(table, columns);
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table(table)).append(" (")
+                .append(columns.stream().map(ReadModelWriter::identifier).collect(Collectors.joining(", ")))
+                .append(") SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append('v').append(i);
+            if (types.get(i).array()) {
+                sql.append("::").append(types.get(i).name());
+            }
+        }
+        sql.append(" FROM unnest(");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("?::")
+               .append(types.get(i).array() ? "text" : types.get(i).name()).append("[]");
+        }
+        sql.append(") AS u(").append(String.join(", ", IntStream.range(0, columns.size())
+                                                                            .mapToObj(i -> "v" + i).toList()))
+           .append(')');
+        int inserted = plain.execute(sql.toString(), (PreparedStatementCallback<Integer>) statement -> {
+            for (int i = 0; i < arrays.size(); i++) {
+                statement.setObject(i + 1, arrays.get(i), Types.OTHER);
+            }
+            return statement.executeUpdate();
+        });
+        if (inserted != rows) {
+            throw new IllegalStateException("Inserted " + inserted + " of " + rows + " rows into " + table(table));
+        }
+    }
+
+    /** The columns' types without length (as unnest's element types), looked up once per table. */
+    private List<ColumnType> columnTypes(String table, List<String> columns) {
+        Map<String, ColumnType> types = columnTypes.computeIfAbsent(table, t -> {
+            Map<String, ColumnType> found = new HashMap<>();
+            plain.query("""
+                    SELECT a.attname, format_type(a.atttypid, NULL) AS type, t.typcategory = 'A' AS array
+                      FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                     WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped""",
+                        rs -> {
+                            found.put(rs.getString("attname"),
+                                      new ColumnType(rs.getString("type"), rs.getBoolean("array")));
+                        }, table(t));
+            return found;
+        });
+        return columns.stream().map(column -> {
+            ColumnType type = types.get(column);
+            if (type == null) {
+                throw new IllegalStateException(table(table) + " has no column " + column);
+            }
+            return type;
+        }).toList();
+    }
+
+    /** Multi-row INSERTs, one per table and column set, within PostgreSQL's 65,535 parameters. */
+    private void insertValues(String table, List<String> names, List<Row> same) {
+        List<String> columns = names.stream().map(ReadModelWriter::identifier).toList();
+        int perStatement = Math.max(1, 30_000 / columns.size());
+        for (int from = 0; from < same.size(); from += perStatement) {
+            List<Row> chunk = same.subList(from, Math.min(same.size(), from + perStatement));
+            String placeholders = "(" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+            String sql = "INSERT INTO " + table(table) + " (" + String.join(", ", columns) + ") VALUES "
+                         + String.join(", ", Collections.nCopies(chunk.size(), placeholders));
+            plain.execute(sql, (PreparedStatementCallback<Integer>) statement -> {
+                List<SqlValue> bound = new ArrayList<>();
+                int index = 1;
+                for (Row row : chunk) {
+                    for (Object value : row.values.values()) {
+                        bind(statement, index++, value, bound);
+                    }
+                }
+                try {
+                    return statement.executeUpdate();
+                } finally {
+                    bound.forEach(SqlValue::cleanup);
+                }
+            });
+        }
     }
 
     /** Rows loaded from an earlier batch and changed in this one, as one JDBC batch per table and column set. */

@@ -60,7 +60,31 @@ public final class SqlValues {
     }
 
     /** A UUID[] for the NOT NULL array columns: an absent list is an empty one. */
-    public static SqlArrayValue uuids(List<UUID> values) {
-        return new SqlArrayValue("uuid", (Object[]) (values == null ? new UUID[0] : values.toArray(UUID[]::new)));
+    public static UuidArray uuids(List<UUID> values) {
+        return new UuidArray(values == null ? new UUID[0] : values.toArray(UUID[]::new));
+    }
+
+    /**
+     * A UUID[] bound as Spring's {@link SqlArrayValue} binds it, which also knows its PostgreSQL
+     * text form: a replay binding thousands of them in one statement sends that text for the
+     * column to type, since {@code createArrayOf} looks the array type up again for every value.
+     */
+    public static final class UuidArray extends SqlArrayValue {
+
+        private final UUID[] elements;
+
+        UuidArray(UUID[] elements) {
+            super("uuid", (Object[]) elements);
+            this.elements = elements;
+        }
+
+        /** The array literal, e.g. {@code {0190...,NULL}}: UUIDs need no quoting. */
+        public String literal() {
+            StringBuilder text = new StringBuilder(2 + elements.length * 37).append('{');
+            for (int i = 0; i < elements.length; i++) {
+                text.append(i == 0 ? "" : ",").append(elements[i] == null ? "NULL" : elements[i].toString());
+            }
+            return text.append('}').toString();
+        }
     }
 }
