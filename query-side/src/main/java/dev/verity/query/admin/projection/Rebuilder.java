@@ -63,17 +63,24 @@ class Rebuilder {
         Runnable outcome;
         boolean paused = false;
         boolean swapped = false;
+        long started = System.nanoTime();
+        long replayed = started;
+        long indexed = started;
+        long caughtUp = started;
         try {
             progress.advanced(0, head.head(), 0);
             shadowTables.createWithKeys(shadow, projection.tables());
             StoreReplay replay = replays.into(projection, shadow, progress::cancelRequested,
                                               r -> progress.advanced(r.index(), head.head(), r.eventsRead()));
             replay.catchUp(head, properties.pollInterval());
+            replayed = System.nanoTime();
             shadowTables.createIndexes(shadow, projection.tables());
+            indexed = System.nanoTime();
 
             progress.swapping();
             paused = live.pause(name, properties.pauseTimeout());
             replay.catchUp(head, properties.pollInterval());
+            caughtUp = System.nanoTime();
             if (progress.cancelRequested()) {
                 throw new CancellationException("Rebuild cancelled");
             }
@@ -85,9 +92,12 @@ class Rebuilder {
             });
             swapped = true;
             progress.advanced(replay.index(), replay.index(), replay.eventsRead());
+            long done = System.nanoTime();
             log.info("Rebuilt projection {}: {} events, swapped in at global index {}; {} batches applied again"
-                     + " statement by statement", name, replay.eventsRead(), replay.index(),
-                     replay.batchesAppliedAgain());
+                     + " statement by statement; replay {} ms, indexes {} ms, pause and catch-up {} ms, swap {} ms",
+                     name, replay.eventsRead(), replay.index(), replay.batchesAppliedAgain(),
+                     (replayed - started) / 1_000_000, (indexed - replayed) / 1_000_000,
+                     (caughtUp - indexed) / 1_000_000, (done - caughtUp) / 1_000_000);
             outcome = progress::done;
         } catch (CancellationException e) {
             log.info("Rebuild of projection {} cancelled; live tables untouched", name);

@@ -38,7 +38,8 @@ import static org.awaitility.Awaitility.await;
  * with a create, assign, start and complete each, in the interleaving 32 clients would give them,
  * then times the parts of a rebuild separately (reading and deserializing the store alone, making
  * the shadow tables) and the rebuild as the benchmark times it, with the JVM's and the machine's
- * CPU time beside it; {@code verity.bench.replay.tasks=0} replays what an earlier run stored.
+ * CPU time beside it, also net of what the same time costs idle (the live processors poll);
+ * {@code verity.bench.replay.tasks=0} replays what an earlier run stored.
  * Rebuilds replay in batches of {@code verity.bench.replay.batch-size} events (read by
  * {@link QuerySideTest}; default the tests' 200, the application's own setting is 2,000).
  * Skipped unless {@code -Dverity.bench.replay=true}; run with
@@ -97,12 +98,25 @@ class RebuildBenchmark extends QuerySideTest {
         report("make empty shadow tables", 0, System.nanoTime() - shadowStart);
         shadowTables.drop("bench_shadow");
 
+        // What the live processors' polling costs with nothing to do, to tell the rebuild's own CPU apart.
+        Cpu idleBefore = cpu();
+        long idleStart = System.nanoTime();
+        Thread.sleep(5_000);
+        long idleNanos = System.nanoTime() - idleStart;
+        Cpu idleAfter = cpu();
+        double idleJvm = (idleAfter.jvm - idleBefore.jvm) / (double) idleNanos;
+        double idlePostgres = (idleAfter.postgres - idleBefore.postgres) / (double) idleNanos;
+        print("idle for %.1f s: JVM %.0f ms/s, PostgreSQL backends %.0f ms/s of CPU; load %s", idleNanos / 1e9,
+              idleJvm * 1e3, idlePostgres * 1e3, load());
+
         for (int run = 1; run <= Integer.getInteger("verity.bench.replay.runs", 2); run++) {
+            long measuredFrom = System.nanoTime();
             Cpu before = cpu();
             RebuildProgress progress = rebuilds.start(definition);
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20))
                    .until(() -> !progress.state().active());
             Cpu after = cpu();
+            long measured = System.nanoTime() - measuredFrom;
             RebuildProgress.Status status = progress.status();
             long nanos = Duration.between(status.startedAt(), status.finishedAt()).toNanos();
             print("rebuild %d: %s, %,d events in %.2f s = %,.0f events/s (startedAt..finishedAt); "
@@ -110,6 +124,9 @@ class RebuildBenchmark extends QuerySideTest {
                   status.eventsReplayed(), nanos / 1e9, status.eventsReplayed() / (nanos / 1e9),
                   (after.jvm - before.jvm) / 1e3 / status.eventsReplayed(),
                   (after.postgres - before.postgres) / 1e3 / status.eventsReplayed(), load());
+            print("rebuild %d net of idle: CPU per event: JVM %.1f us, PostgreSQL backends %.1f us", run,
+                  (after.jvm - before.jvm - idleJvm * measured) / 1e3 / status.eventsReplayed(),
+                  (after.postgres - before.postgres - idlePostgres * measured) / 1e3 / status.eventsReplayed());
             if (status.error() != null) {
                 print("error: %s", status.error());
             }
