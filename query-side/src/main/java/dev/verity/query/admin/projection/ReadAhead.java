@@ -12,6 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -21,9 +22,10 @@ import java.util.stream.Stream;
  * of one, so besides the batch being written at most one waits and one is being read.
  * <p>
  * Events are read as before, through the storage engine and its upcaster chain, exactly as the
- * live processors read them; the reader only forces each event's payload and metadata to be
- * deserialized before it hands the batch over, so that work is done here and never races with
- * the writer. The reader holds no transaction: the engine reads each fetch in a short one of its
+ * live processors read them; the reader only forces the payload and metadata of each event the
+ * projection handles to be deserialized before it hands the batch over, so that work is done
+ * here. Events it does not handle stay serialized, as they did before: the writer skips them by
+ * their payload type alone. The reader holds no transaction: the engine reads each fetch in a short one of its
  * own, on a connection of its own. Nothing here moves the replay's position; the writer does,
  * once a batch has committed.
  */
@@ -42,6 +44,7 @@ final class ReadAhead implements AutoCloseable {
     private final int batchSize;
     private final long limit;
     private final BooleanSupplier cancelled;
+    private final Predicate<TrackedEventMessage<?>> handled;
     private final BlockingQueue<Handed> handOff = new ArrayBlockingQueue<>(1);
     private final Thread reader;
     private volatile boolean closed;
@@ -49,10 +52,13 @@ final class ReadAhead implements AutoCloseable {
 
     /**
      * Starts reading after {@code from} (null: from the start), in batches of {@code batchSize}
-     * events, and stops before the first event beyond global index {@code limit}.
+     * events, and stops before the first event beyond global index {@code limit}; deserializes
+     * the events {@code handled} accepts.
      */
-    ReadAhead(EventStorageEngine storage, TrackingToken from, int batchSize, long limit, BooleanSupplier cancelled) {
+    ReadAhead(EventStorageEngine storage, TrackingToken from, int batchSize, long limit, BooleanSupplier cancelled,
+              Predicate<TrackedEventMessage<?>> handled) {
         this.storage = storage;
+        this.handled = handled;
         this.from = from;
         this.batchSize = batchSize;
         this.limit = limit;
@@ -130,8 +136,10 @@ final class ReadAhead implements AutoCloseable {
                         more = false;
                         break;
                     }
-                    event.getPayload();
-                    event.getMetaData();
+                    if (handled.test(event)) {
+                        event.getPayload();
+                        event.getMetaData();
+                    }
                     batch.add(event);
                     last = event.trackingToken();
                 }

@@ -81,7 +81,7 @@ final class StoreReplay {
      * @throws CancellationException when {@code cancelled} says so; the open batch is rolled back
      */
     void readAvailable(long limit, EventFilter include) {
-        try (ReadAhead reader = new ReadAhead(storage, position, batchSize, limit, cancelled)) {
+        try (ReadAhead reader = new ReadAhead(storage, position, batchSize, limit, cancelled, projection::handles)) {
             ReadAhead.Batch batch;
             do {
                 batch = reader.next();

@@ -56,6 +56,14 @@ public final class ProjectionReplayer {
         return new ProjectionReplayer(projection.newInstance(new ReadModelWriter(jdbc, schema)), tenantWrites, deferred);
     }
 
+    /**
+     * Whether the projection has a handler for the event, judged by its payload type alone (a
+     * stored event is not deserialized for it); safe from any thread.
+     */
+    public boolean handles(EventMessage<?> event) {
+        return handlers.canHandle(event);
+    }
+
     public void apply(EventMessage<?> event) {
         apply(List.of(event));
     }
