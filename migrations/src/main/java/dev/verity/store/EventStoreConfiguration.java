@@ -60,13 +60,14 @@ public class EventStoreConfiguration {
 
     @ConfigurationProperties("verity.event-store")
     public record EventStoreProperties(Duration gapTimeout, Integer gapCleaningThreshold, Duration fetchDelay,
-                                       Integer batchSize, Duration tokenClaimTimeout) {
+                                       Integer batchSize, Duration tokenClaimTimeout, Integer sharedMessages) {
         public EventStoreProperties {
             gapTimeout = gapTimeout == null ? Duration.ofMinutes(10) : gapTimeout;
             gapCleaningThreshold = gapCleaningThreshold == null ? 25 : gapCleaningThreshold;
             fetchDelay = fetchDelay == null ? Duration.ofMillis(50) : fetchDelay;
             batchSize = batchSize == null ? 100 : batchSize;
             tokenClaimTimeout = tokenClaimTimeout == null ? Duration.ofSeconds(10) : tokenClaimTimeout;
+            sharedMessages = sharedMessages == null ? 4096 : sharedMessages;
         }
     }
 
@@ -184,10 +185,14 @@ public class EventStoreConfiguration {
                             .build();
     }
 
-    /** Source for pooled streaming processors: {@code axon.eventhandling.processors.<name>.source: promptEventSource}. */
+    /**
+     * Source for pooled streaming processors: {@code axon.eventhandling.processors.<name>.source:
+     * promptEventSource}. Its streams share the messages of the last {@code shared-messages} domain
+     * events, so that processors reading the same events deserialize them once.
+     */
     @Bean(destroyMethod = "close")
     public PromptEventSource promptEventSource(EventStore eventStore, EventStoreProperties properties) {
-        return new PromptEventSource(eventStore, properties.fetchDelay().toMillis());
+        return new PromptEventSource(eventStore, properties.fetchDelay().toMillis(), properties.sharedMessages());
     }
 
     /**

@@ -1,12 +1,16 @@
 package dev.verity.store;
 
 import org.axonframework.common.stream.BlockingStream;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.GenericTrackedDomainEventMessage;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.StreamableMessageSource;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,25 +24,37 @@ import java.util.concurrent.TimeUnit;
  * one and call it every {@code nudgeInterval}; the coordinator then looks (cheaply, in memory)
  * whether the store's producer has fetched anything. The nudging thread never reads the stream,
  * whose consumers are not thread-safe.
+ * <p>
+ * Every processor has a stream of its own. While the processors keep up, the embedded store hands
+ * all of them the same message objects from its one reader, and a payload is deserialized once;
+ * but a processor behind the store's cache (after a burst, a restart or a pause) reads the store
+ * on its own and would deserialize every payload and metadata again, once per processor. So the
+ * streams draw each domain event's message from {@link SharedMessages} by identifier: the first
+ * stream to deliver an event keeps its message there, and the others deliver that message with
+ * their own tracking token. Only the token says where a stream is (gaps included), and it is never
+ * shared; what is shared is the stored event, which is never rewritten, read through the same
+ * upcasters (one event each). Up to {@code sharedMessages} recent events are kept.
  */
 public final class PromptEventSource implements StreamableMessageSource<TrackedEventMessage<?>>, AutoCloseable {
 
     private final EventStore eventStore;
     private final long nudgeIntervalMillis;
+    private final SharedMessages sharedMessages;
     private final ScheduledExecutorService nudger = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "verity-event-nudger");
         thread.setDaemon(true);
         return thread;
     });
 
-    public PromptEventSource(EventStore eventStore, long nudgeIntervalMillis) {
+    public PromptEventSource(EventStore eventStore, long nudgeIntervalMillis, int sharedMessages) {
         this.eventStore = eventStore;
         this.nudgeIntervalMillis = Math.max(1, nudgeIntervalMillis);
+        this.sharedMessages = new SharedMessages(sharedMessages);
     }
 
     @Override
     public BlockingStream<TrackedEventMessage<?>> openStream(TrackingToken trackingToken) {
-        return new NudgingStream(eventStore.openStream(trackingToken));
+        return new NudgingStream(eventStore.openStream(trackingToken), sharedMessages);
     }
 
     @Override
@@ -64,10 +80,23 @@ public final class PromptEventSource implements StreamableMessageSource<TrackedE
     private final class NudgingStream implements BlockingStream<TrackedEventMessage<?>> {
 
         private final BlockingStream<TrackedEventMessage<?>> delegate;
+        private final SharedMessages shared;
         private volatile ScheduledFuture<?> nudging;
+        /** The last event read from the delegate and what this stream delivers for it (peeked, then taken). */
+        private TrackedEventMessage<?> lastRead;
+        private TrackedEventMessage<?> lastDelivered;
 
-        private NudgingStream(BlockingStream<TrackedEventMessage<?>> delegate) {
+        private NudgingStream(BlockingStream<TrackedEventMessage<?>> delegate, SharedMessages shared) {
             this.delegate = delegate;
+            this.shared = shared;
+        }
+
+        private TrackedEventMessage<?> deliver(TrackedEventMessage<?> read) {
+            if (read != lastRead) {
+                lastRead = read;
+                lastDelivered = shared.deliver(read);
+            }
+            return lastDelivered;
         }
 
         @Override
@@ -83,7 +112,7 @@ public final class PromptEventSource implements StreamableMessageSource<TrackedE
 
         @Override
         public Optional<TrackedEventMessage<?>> peek() {
-            return delegate.peek();
+            return delegate.peek().map(this::deliver);
         }
 
         @Override
@@ -93,7 +122,7 @@ public final class PromptEventSource implements StreamableMessageSource<TrackedE
 
         @Override
         public TrackedEventMessage<?> nextAvailable() throws InterruptedException {
-            return delegate.nextAvailable();
+            return deliver(delegate.nextAvailable());
         }
 
         @Override
@@ -108,6 +137,40 @@ public final class PromptEventSource implements StreamableMessageSource<TrackedE
                 current.cancel(false);
             }
             delegate.close();
+        }
+    }
+
+    /**
+     * The most recent domain events' messages as the first stream delivered them, by event
+     * identifier. An event delivered again (another processor, or this one after a restart) gets
+     * that message's payload, metadata and timestamp, each deserialized at most once, under its
+     * own stream's tracking token. Shared by every stream of the source, hence synchronized.
+     */
+    static final class SharedMessages {
+
+        private final Map<String, DomainEventMessage<?>> byIdentifier;
+
+        SharedMessages(int capacity) {
+            this.byIdentifier = new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, DomainEventMessage<?>> eldest) {
+                    return size() > capacity;
+                }
+            };
+        }
+
+        TrackedEventMessage<?> deliver(TrackedEventMessage<?> read) {
+            if (!(read instanceof DomainEventMessage<?> domainEvent)) {
+                return read;
+            }
+            DomainEventMessage<?> first;
+            synchronized (byIdentifier) {
+                first = byIdentifier.putIfAbsent(read.getIdentifier(), domainEvent);
+            }
+            if (first == null || first == read) {
+                return read;
+            }
+            return new GenericTrackedDomainEventMessage<>(read.trackingToken(), first);
         }
     }
 }

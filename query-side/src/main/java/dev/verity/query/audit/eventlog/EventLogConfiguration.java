@@ -17,11 +17,14 @@ class EventLogConfiguration {
     @Bean
     EventLogProjection eventLogProjection(NamedParameterJdbcTemplate jdbc,
                                           @Qualifier("eventSerializer") Serializer eventSerializer) {
-        return new EventLogProjection(new ReadModelWriter(jdbc, ReadModelWriter.READ_MODEL), eventSerializer);
+        return new EventLogProjection(new ReadModelWriter(jdbc, ReadModelWriter.READ_MODEL), eventSerializer,
+                                      new StoredPositions(jdbc));
     }
 
     @Bean
-    ProjectionDefinition eventLogProjectionDefinition(@Qualifier("eventSerializer") Serializer eventSerializer) {
+    ProjectionDefinition eventLogProjectionDefinition(NamedParameterJdbcTemplate jdbc,
+                                                      @Qualifier("eventSerializer") Serializer eventSerializer) {
+        StoredPositions positions = new StoredPositions(jdbc);
         return new ProjectionDefinition() {
             @Override
             public String name() {
@@ -35,7 +38,7 @@ class EventLogConfiguration {
 
             @Override
             public Object newInstance(ReadModelWriter writer) {
-                return new EventLogProjection(writer, eventSerializer);
+                return new EventLogProjection(writer, eventSerializer, positions);
             }
         };
     }

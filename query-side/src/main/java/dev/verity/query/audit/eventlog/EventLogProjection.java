@@ -33,8 +33,7 @@ import static dev.verity.query.platform.projection.SqlValues.time;
  *   <li>{@code project_id}: the payload's {@code projectId} when it has one, otherwise the project
  *       of the aggregate's earlier rows (only a creation names the project). Events of one
  *       aggregate arrive in order, in one segment, so the earlier rows are already there.</li>
- *   <li>{@code global_index}: the event's own position in the store, looked up in
- *       {@code event_store.domain_event_entry} by its identifier (unique and indexed there). The
+ *   <li>{@code global_index}: the event's own position in the store ({@link StoredPositions}). The
  *       tracking token will not do: a {@code GapAwareTrackingToken}'s index is the highest position
  *       the processor has seen, so for an event that committed after a later one (any concurrent
  *       load) it names the later event's position. The store is the authority on positions, and a
@@ -50,10 +49,12 @@ class EventLogProjection {
 
     private final ReadModelWriter writer;
     private final Serializer eventSerializer;
+    private final StoredPositions positions;
 
-    EventLogProjection(ReadModelWriter writer, Serializer eventSerializer) {
+    EventLogProjection(ReadModelWriter writer, Serializer eventSerializer, StoredPositions positions) {
         this.writer = writer;
         this.eventSerializer = eventSerializer;
+        this.positions = positions;
     }
 
     @EventHandler
@@ -77,7 +78,7 @@ class EventLogProjection {
                 .addValue("aggregate_type", event.getType())
                 .addValue("aggregate_id", aggregateId)
                 .addValue("sequence_number", event.getSequenceNumber())
-                .addValue("global_index", globalIndex(event))
+                .addValue("global_index", positions.of(event))
                 .addValue("correlation_id", metaValue(metaData, MetadataKeys.CORRELATION_ID))
                 .addValue("causation_id", metaValue(metaData, MetadataKeys.CAUSATION_ID))
                 .addValue("created_at", time(event.getTimestamp())));
@@ -97,17 +98,6 @@ class EventLogProjection {
                          ORDER BY sequence_number DESC LIMIT 1)""",
                 new MapSqlParameterSource("aggregateId", aggregateId).addValue("sequenceNumber", sequenceNumber),
                 UUID.class);
-    }
-
-    private long globalIndex(DomainEventMessage<?> event) {
-        Long stored = writer.queryForObject("""
-                SELECT (SELECT global_index FROM event_store.domain_event_entry
-                         WHERE event_identifier = :eventIdentifier)""",
-                new MapSqlParameterSource("eventIdentifier", event.getIdentifier()), Long.class);
-        if (stored == null) {
-            throw new IllegalStateException("Event " + event.getIdentifier() + " is not in the event store");
-        }
-        return stored;
     }
 
     private static String metaValue(MetaData metaData, String key) {

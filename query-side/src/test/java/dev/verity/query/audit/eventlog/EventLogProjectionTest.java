@@ -17,6 +17,7 @@ import dev.verity.query.platform.tenancy.TenantWrites;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.MetaData;
@@ -33,6 +34,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -134,6 +137,56 @@ class EventLogProjectionTest extends AuditTest {
                   JOIN event_store.domain_event_entry e ON e.event_identifier = l.id::text
                  WHERE l.tenant_id = ? AND l.global_index <> e.global_index""", Long.class, tenant))
                 .as("rows of %d whose global_index is not their event's", events).isZero();
+    }
+
+    /**
+     * The live processor looks up a whole batch's positions at once: a batch whose first event
+     * fills a gap (a slow writer took its index, later events committed first and were processed)
+     * still gives each event its own index, not the token's.
+     */
+    @Test
+    void eventLog_holdsEachEventsOwnGlobalIndex_whenABatchStartsWithAGapFilledLate() throws Exception {
+        StreamingEventProcessor eventLog = processing.eventProcessor("event-log", StreamingEventProcessor.class)
+                                                     .orElseThrow();
+        UUID slowTask = UuidV7.generate();
+        CountDownLatch appended = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        Thread slowWriter = new Thread(() -> new TransactionTemplate(transactionManager).executeWithoutResult(status -> {
+            eventStreams.append(tenant, TaskEvents.created(slowTask, tenant, project));
+            appended.countDown();
+            try {
+                commit.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), "test-slow-writer");
+        slowWriter.start();
+        assertThat(appended.await(10, TimeUnit.SECONDS)).isTrue();
+        eventStreams.append(tenant, TaskEvents.created(taskId, tenant, project));
+        awaitEventLog(taskId, 1);
+
+        eventLog.shutDown();
+        try {
+            commit.countDown();
+            slowWriter.join();
+            eventStreams.append(tenant, new TaskAssigned(slowTask, AssigneeType.USER, "bob"),
+                                new TaskStarted(slowTask));
+        } finally {
+            eventLog.start();
+        }
+        awaitEventLog(slowTask, 3);
+
+        assertThat(owner.queryForObject("""
+                SELECT count(*) FROM event_store.domain_event_entry slow, event_store.domain_event_entry fast
+                 WHERE slow.aggregate_identifier = ? AND slow.sequence_number = 0
+                   AND fast.aggregate_identifier = ? AND slow.global_index < fast.global_index""",
+                Long.class, slowTask.toString(), taskId.toString()))
+                .as("the slow writer's event sits before the event that committed first").isOne();
+        assertThat(owner.queryForList("""
+                SELECT l.sequence_number FROM read_model.event_log l
+                  JOIN event_store.domain_event_entry e ON e.event_identifier = l.id::text
+                 WHERE l.tenant_id = ? AND l.global_index <> e.global_index""", Long.class, tenant))
+                .as("rows whose global_index is not their event's").isEmpty();
     }
 
     @Test

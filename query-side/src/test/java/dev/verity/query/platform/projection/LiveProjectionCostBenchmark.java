@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 
@@ -26,11 +27,18 @@ import static org.awaitility.Awaitility.await;
  * {@code pg_stat_statements} when the test database has it (a scratch server started with
  * {@code shared_preload_libraries=pg_stat_statements}); commits by {@code pg_stat_database}, for the
  * whole database, the command side's appends included.
+ * <p>
+ * By default events are appended while the processors run, one at a time, so each batch holds
+ * the few events that arrived since the last: the cost of keeping up with a trickle. With
+ * {@code -Dverity.bench.backlog=true} the processors are shut down while the events are appended
+ * and started after, so they work through a backlog in full batches, as they do once a burst has
+ * put them behind; CPU and statements are then counted from the start, appends left out.
  */
 class LiveProjectionCostBenchmark extends QuerySideTest {
 
     private static final int EVENTS = Integer.getInteger("verity.bench.events", 3000);
     private static final int TENANTS = 10;
+    private static final boolean BACKLOG = Boolean.getBoolean("verity.bench.backlog");
 
     @Autowired
     private EventProcessingConfiguration processing;
@@ -39,6 +47,10 @@ class LiveProjectionCostBenchmark extends QuerySideTest {
     void printsStatementsCommitsAndCpuPerEvent() {
         List<UUID> tenants = IntStream.range(0, TENANTS).mapToObj(i -> UUID.randomUUID()).toList();
         awaitHead();
+        if (BACKLOG) {
+            streamingProcessors().forEach(StreamingEventProcessor::shutDown);
+            append(tenants);
+        }
         boolean statements = resetStatements();
         long commits = commits();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -47,9 +59,10 @@ class LiveProjectionCostBenchmark extends QuerySideTest {
         long appendCpu = threads.getCurrentThreadCpuTime();
         long started = System.nanoTime();
 
-        for (int i = 0; i < EVENTS; i++) {
-            UUID tenant = tenants.get(i % TENANTS);
-            eventStreams.append(tenant, TaskEvents.created(UUID.randomUUID(), tenant, UUID.randomUUID()));
+        if (BACKLOG) {
+            streamingProcessors().forEach(StreamingEventProcessor::start);
+        } else {
+            append(tenants);
         }
         appendCpu = threads.getCurrentThreadCpuTime() - appendCpu;
         awaitHead();
@@ -57,12 +70,13 @@ class LiveProjectionCostBenchmark extends QuerySideTest {
         double seconds = (System.nanoTime() - started) / 1e9;
         double cpuMs = (os.getProcessCpuTime() - cpu - appendCpu) / 1e6;
         long committed = commits() - commits;
-        System.out.printf("%n== live projections, %d TaskCreated over %d tenants in %.1f s (load average %.2f) ==%n",
-                          EVENTS, TENANTS, seconds, os.getSystemLoadAverage());
+        System.out.printf("%n== live projections, %d TaskCreated over %d tenants %s in %.1f s (load average %.2f) ==%n",
+                          EVENTS, TENANTS, BACKLOG ? "from a backlog" : "as they are appended", seconds,
+                          os.getSystemLoadAverage());
         System.out.printf("query-side CPU  %.3f ms per event (the appending thread's %.0f ms left out)%n",
                           cpuMs / EVENTS, appendCpu / 1e6);
-        System.out.printf("commits         %.3f per event (the database's, the %d appends included)%n",
-                          (double) committed / EVENTS, EVENTS);
+        System.out.printf("commits         %.3f per event (the database's%s)%n", (double) committed / EVENTS,
+                          BACKLOG ? "" : ", the " + EVENTS + " appends included");
         if (statements) {
             // Spring names each savepoint after its depth (SAVEPOINT_1, _2, ...): counted as one statement.
             List<Map<String, Object>> rows = owner.queryForList("""
@@ -72,10 +86,24 @@ class LiveProjectionCostBenchmark extends QuerySideTest {
                      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
                      GROUP BY 2 ORDER BY 1 DESC""");
             long total = rows.stream().mapToLong(row -> ((Number) row.get("calls")).longValue()).sum();
-            System.out.printf("statements      %.2f per event (appends included)%n", (double) total / EVENTS);
+            System.out.printf("statements      %.2f per event%s%n", (double) total / EVENTS,
+                              BACKLOG ? "" : " (appends included)");
             rows.stream().limit(25).forEach(row -> System.out.printf(
                     "  %8.3f  %s%n", ((Number) row.get("calls")).doubleValue() / EVENTS, row.get("query")));
         }
+    }
+
+    private void append(List<UUID> tenants) {
+        for (int i = 0; i < EVENTS; i++) {
+            UUID tenant = tenants.get(i % TENANTS);
+            eventStreams.append(tenant, TaskEvents.created(UUID.randomUUID(), tenant, UUID.randomUUID()));
+        }
+    }
+
+    private Stream<StreamingEventProcessor> streamingProcessors() {
+        return processing.eventProcessors().values().stream()
+                         .filter(StreamingEventProcessor.class::isInstance)
+                         .map(StreamingEventProcessor.class::cast);
     }
 
     /** Every streaming processor's every segment is at the event store's head. */
@@ -83,10 +111,7 @@ class LiveProjectionCostBenchmark extends QuerySideTest {
         long head = owner.queryForObject("SELECT coalesce(max(global_index), 0) FROM event_store.domain_event_entry",
                                          Long.class);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(
-                () -> processing.eventProcessors().values().stream()
-                                .filter(StreamingEventProcessor.class::isInstance)
-                                .map(StreamingEventProcessor.class::cast)
-                                .filter(StreamingEventProcessor::isRunning)
+                () -> streamingProcessors().filter(StreamingEventProcessor::isRunning)
                                 .allMatch(processor -> !processor.processingStatus().isEmpty()
                                                        && processor.processingStatus().values().stream()
                                                                    .allMatch(status -> atLeast(status, head))));
