@@ -30,7 +30,8 @@ public final class PollingEventSource implements StreamableMessageSource<Tracked
                                         .storageEngine(storageEngine)
                                         .fetchDelay(pollInterval.toMillis())
                                         .build();
-        this.source = new PromptEventSource(reader, pollInterval.toMillis());
+        // One processor reads this source, so there are no other streams to share messages with.
+        this.source = new PromptEventSource(reader, pollInterval.toMillis(), 0);
     }
 
     @Override
