@@ -42,6 +42,12 @@ class FaultSuiteIT {
 
     private static final int CLIENTS = Integer.getInteger("verity.faults.clients", 16);
     private static final Duration LOAD = Duration.ofSeconds(4);
+    /**
+     * While a node is killed and started again, each client starts an operation at most this often
+     * (16 clients: at most 80 a second, about a quarter of what the two cores serve), so requests
+     * are in flight at the kill but the node that starts again is not starved of CPU.
+     */
+    private static final Duration KILL_PACE = Duration.ofMillis(200);
     /** False acknowledgements need a crash at the wrong instant of a request: several chances. */
     private static final int POSTGRES_RESTARTS = 5;
     /** How long clients keep retrying an operation in hand once the load stops. */
@@ -211,6 +217,7 @@ class FaultSuiteIT {
         String prefix = prefix(scenario);
         CommandLoad load = new CommandLoad(platform, prefix, token(tenant, "read write"),
                                            CommandLoad.ownTasks(CLIENTS, 0, platform.api(FaultPlatform.COMMAND)))
+                .paced(KILL_PACE)
                 .start(CLIENTS);
         Thread.sleep(LOAD.toMillis());
         platform.kill(node);
