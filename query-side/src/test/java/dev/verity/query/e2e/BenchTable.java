@@ -99,6 +99,12 @@ final class BenchTable {
         Double stockLifecycle = stock == null ? null : stock.lifecycle().requestsPerSecond();
         sliceRow("execution creates/s", stockCreates, slices.executionCreates().requestsPerSecond(), 2);
         sliceLatency("execution create p99 (ms)", slices.executionCreates());
+        double executionFreshness = slices.executionProbes().freshness().percentileMillis(99);
+        sliceRows.add(new String[] {"execution freshness: ack → visible p99 (ms)", NONE, millis(executionFreshness),
+                                    NONE, "≤ 100 ms", yesNo(executionFreshness <= 100)});
+        double executionReads = slices.executionProbes().reads().percentileMillis(99);
+        sliceRows.add(new String[] {"GET /executions/{id} p99 during the burst (ms)", NONE, millis(executionReads),
+                                    NONE, "≤ 10 ms", yesNo(executionReads <= 10)});
         sliceRow("execution lifecycle mix (create, start, complete; commands/s)", stockLifecycle,
                  slices.executionLifecycle().requestsPerSecond(), 1.5);
         sliceLatency("execution lifecycle p99 (ms)", slices.executionLifecycle());

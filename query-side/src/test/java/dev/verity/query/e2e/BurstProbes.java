@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a client sees while a wrk burst runs: one thread creates a task and times until the query
- * API shows it (freshness), another reads an existing task over and over (read latency). Each
+ * What a client sees while a wrk burst runs: one thread creates a record (a task, an execution)
+ * and times until the query API shows it (freshness), another reads an existing one over and
+ * over (read latency). Each burst that is compared carries the same probes, so their extra reads
+ * weigh on every slice alike. Each
  * pauses 10 ms between samples so the probes add little load of their own. A freshness sample
  * still waiting when the burst ends counts with the time waited so far (a lower bound) when that
  * is already over the 100 ms goal; a shorter unfinished wait says nothing and is dropped.
@@ -15,7 +17,17 @@ final class BurstProbes {
     private static final long PAUSE_MILLIS = 10;
     private static final long CENSORED_FLOOR_NANOS = 100_000_000L;
 
-    private final BenchSystem system;
+    /** The records a burst creates, as the probes create and read them. */
+    interface Subject {
+
+        /** Creates one through the command API; its id. */
+        String create() throws Exception;
+
+        /** The query API's status for it: 200 once it is visible. */
+        int read(String id) throws Exception;
+    }
+
+    private final Subject subject;
     private final String existingId;
     private final long burstNanos;
     private final Latencies freshness = new Latencies();
@@ -31,8 +43,8 @@ final class BurstProbes {
                    Latencies reads) {
     }
 
-    BurstProbes(BenchSystem system, String existingId, int burstSeconds) {
-        this.system = system;
+    BurstProbes(Subject subject, String existingId, int burstSeconds) {
+        this.subject = subject;
         this.existingId = existingId;
         this.burstNanos = burstSeconds * 1_000_000_000L;
     }
@@ -69,10 +81,10 @@ final class BurstProbes {
 
     private void probeFreshness() throws Exception {
         while (running) {
-            String id = system.createTask();
+            String id = subject.create();
             long acknowledged = System.nanoTime();
             boolean visible = false;
-            while (running && !(visible = system.readTask(id) == 200)) {
+            while (running && !(visible = subject.read(id) == 200)) {
                 Thread.sleep(1);
             }
             long lag = System.nanoTime() - acknowledged;
@@ -88,10 +100,10 @@ final class BurstProbes {
     private void probeReads() throws Exception {
         while (running) {
             long start = System.nanoTime();
-            int status = system.readTask(existingId);
+            int status = subject.read(existingId);
             reads.add(System.nanoTime() - start);
             if (status != 200) {
-                throw new IllegalStateException("GET of an existing task answered " + status);
+                throw new IllegalStateException("GET of an existing record answered " + status);
             }
             Thread.sleep(PAUSE_MILLIS);
         }

@@ -65,6 +65,27 @@ final class VerityBenchSystem implements BenchSystem {
         return platform.get(write, platform.queryApi + "/tasks/" + id).status();
     }
 
+    /** Executions, created as the execution burst creates them, for that burst's probes. */
+    BurstProbes.Subject executions() {
+        return new BurstProbes.Subject() {
+            @Override
+            public String create() throws Exception {
+                RunningPlatform.Reply reply = platform.command(write, "/executions", Map.of(
+                        "projectId", project, "strategy", "sequential",
+                        "agents", List.of(Map.of("name", "planner", "role", "lead", "status", "idle"))), Map.of());
+                if (reply.status() != 201) {
+                    throw new IllegalStateException("execution create answered " + reply.status() + ": " + reply.body());
+                }
+                return reply.body().get("id").asString();
+            }
+
+            @Override
+            public int read(String id) throws Exception {
+                return platform.get(write, platform.queryApi + "/executions/" + id).status();
+            }
+        };
+    }
+
     @Override
     public long behind() throws Exception {
         return behind("tasks");
