@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -54,6 +55,13 @@ class StreamController {
                 @AuthenticationPrincipal Jwt jwt, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
         Topics parsed = parser.parse(topics, jwt);
+        if (HttpMethod.HEAD.matches(request.getMethod())) {
+            // GET's answer without its body: a stream that is never opened, so nothing waits on it.
+            response.setStatus(HttpServletResponse.SC_OK);
+            response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+            response.setHeader("Cache-Control", "no-cache, no-store");
+            return;
+        }
         StreamClient client = hub.open(jwt, parsed, Resume.versions(lastEventId, parsed));
         try {
             hub.catchUp(client);

@@ -24,7 +24,11 @@ public final class ScopeRules {
             new Rule(null, "/api/v1/admin/projections/*/rebuild", List.of(Reach.OPERATOR)),
             new Rule(null, "/api/v1/admin/**", List.of("admin", Reach.OPERATOR)),
             new Rule(HttpMethod.GET, "/api/v1/stream", List.of()),
+            new Rule(HttpMethod.HEAD, "/api/v1/stream", List.of()),
             new Rule(HttpMethod.GET, "/api/**", List.of("read")),
+            // HEAD is GET without the body (RFC 9110): the same scope, so a client checking an
+            // ETag or a cache's revalidation is not told 403.
+            new Rule(HttpMethod.HEAD, "/api/**", List.of("read")),
             new Rule(HttpMethod.POST, "/api/v1/obligations/search", List.of("read")));
 
     private static final AntPathMatcher PATHS = new AntPathMatcher();

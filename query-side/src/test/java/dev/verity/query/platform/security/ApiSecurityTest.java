@@ -83,6 +83,24 @@ class ApiSecurityTest extends QuerySideTest {
     }
 
     @Test
+    void head_answersAsGetDoes_withoutABody() {
+        String reader = TestTokens.token(JWT_SECRET, tenant, "read", inTenMinutes);
+        String writeOnly = TestTokens.token(JWT_SECRET, tenant, "write", inTenMinutes);
+
+        Response head = api().send("HEAD", TASKS, reader, null, null);
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.body()).isNull();
+        assertThat(api().send("HEAD", TASKS + "/" + UUID.randomUUID(), reader, null, null).status()).isEqualTo(404);
+        assertThat(api().send("HEAD", TASKS, null, null, null).status()).isEqualTo(401);
+        assertThat(api().send("HEAD", TASKS, writeOnly, null, null).status()).isEqualTo(403);
+        String record = "/api/v1/stream?topics=records:task/" + UUID.randomUUID();
+        Response stream = api().send("HEAD", record, reader, null, null);
+        assertThat(stream.status()).as("HEAD on the live stream answers at once, opening no stream").isEqualTo(200);
+        assertThat(stream.contentType()).startsWith("text/event-stream");
+        assertThat(api().send("HEAD", "/api/v1/stream?topics=nonsense", reader, null, null).status()).isEqualTo(400);
+    }
+
+    @Test
     void read_returns401_forASubjectNoActorIdColumnCanHold() {
         for (String subject : new String[] {"a".repeat(256), "ali\u0000ce", "bob\nsmith", "eve\u001b[31m"}) {
             String token = TestTokens.withSubject(subject, tenant, "read");
