@@ -2,6 +2,7 @@ package dev.verity.query.execution.query;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.verity.query.platform.projection.ReadModelWriter;
+import dev.verity.query.platform.tenancy.KeysetPage;
 import dev.verity.query.platform.tenancy.TenantReads;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.stereotype.Component;
@@ -13,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -63,10 +63,6 @@ class ExecutionQueries {
     record ExecutionFilter(UUID projectId, String status) {
     }
 
-    /** {@code last} is the id to continue after, or null when this was the last page. */
-    record ExecutionPage(List<ExecutionRow> items, UUID last) {
-    }
-
     Optional<ExecutionDetail> execution(UUID tenantId, UUID id) {
         return execution(ReadModelWriter.READ_MODEL, tenantId, id);
     }
@@ -98,31 +94,13 @@ class ExecutionQueries {
         return reads.versions(tenantId, "agent_executor_state", ids);
     }
 
-    /** Keyset pagination by id: UUIDv7 ids sort by creation, and a page never skips or repeats a row. */
-    ExecutionPage executions(UUID tenantId, ExecutionFilter filter, UUID after, int limit) {
-        List<String> conditions = new ArrayList<>();
-        MapSqlParameterSource parameters = new MapSqlParameterSource("limit", limit + 1);
-        if (filter.projectId() != null) {
-            conditions.add("project_id = :project_id");
-            parameters.addValue("project_id", filter.projectId());
-        }
-        if (filter.status() != null) {
-            conditions.add("status = :status");
-            parameters.addValue("status", filter.status());
-        }
-        if (after != null) {
-            conditions.add("id > :after");
-            parameters.addValue("after", after);
-        }
-        String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-        List<ExecutionRow> rows = reads.read(tenantId, jdbc -> jdbc.query(
-                "SELECT " + EXECUTION_COLUMNS + " FROM read_model.agent_executor_state" + where
-                + " ORDER BY id LIMIT :limit", parameters, this::row));
-        if (rows.size() <= limit) {
-            return new ExecutionPage(rows, null);
-        }
-        List<ExecutionRow> page = rows.subList(0, limit);
-        return new ExecutionPage(page, page.get(limit - 1).id());
+    /** The list endpoint's page: keyset pagination by id ({@link KeysetPage}). */
+    KeysetPage<ExecutionRow> executions(UUID tenantId, ExecutionFilter filter, UUID after, int limit) {
+        KeysetPage.Query query = new KeysetPage.Query(after, limit)
+                .whereEquals("project_id", filter.projectId())
+                .whereEquals("status", filter.status());
+        String select = "SELECT " + EXECUTION_COLUMNS + " FROM read_model.agent_executor_state";
+        return KeysetPage.read(reads, tenantId, select, query, this::row, ExecutionRow::id);
     }
 
     private ExecutionRow row(ResultSet rs, int rowNum) throws SQLException {

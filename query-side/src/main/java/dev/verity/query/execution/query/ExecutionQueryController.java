@@ -4,9 +4,9 @@ import dev.verity.events.common.Wire;
 import dev.verity.events.execution.ExecutionStatus;
 import dev.verity.query.execution.query.ExecutionQueries.ExecutionDetail;
 import dev.verity.query.execution.query.ExecutionQueries.ExecutionFilter;
-import dev.verity.query.execution.query.ExecutionQueries.ExecutionPage;
 import dev.verity.query.execution.query.ExecutionQueries.ExecutionRow;
 import dev.verity.query.platform.security.Caller;
+import dev.verity.query.platform.tenancy.KeysetPage;
 import dev.verity.query.platform.web.ProblemException;
 import dev.verity.query.platform.web.ReadYourWrites;
 import dev.verity.query.platform.web.RequestValidationException;
@@ -67,7 +67,7 @@ class ExecutionQueryController {
                     @AuthenticationPrincipal Jwt jwt) {
         String wanted = status == null ? null : Wire.parse(ExecutionStatus.class, status).map(Wire::wire)
                 .orElseThrow(() -> new RequestValidationException("status", "is not a known status"));
-        ExecutionPage page = queries.executions(Caller.from(jwt).tenantId(), new ExecutionFilter(projectId, wanted),
+        KeysetPage<ExecutionRow> page = queries.executions(Caller.from(jwt).tenantId(), new ExecutionFilter(projectId, wanted),
                                                 UuidCursor.decode(cursor), limit);
         return new Page(page.items(), page.last() == null ? null : UuidCursor.encode(page.last()));
     }

@@ -2,6 +2,7 @@ package dev.verity.query.kit.query;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.verity.query.platform.projection.ReadModelWriter;
+import dev.verity.query.platform.tenancy.KeysetPage;
 import dev.verity.query.platform.tenancy.TenantReads;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.stereotype.Component;
@@ -13,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -71,10 +71,6 @@ class KitExecutionQueries {
     record KitExecutionFilter(UUID projectId, String status, String kitId) {
     }
 
-    /** {@code last} is the id to continue after, or null when this was the last page. */
-    record KitExecutionPage(List<KitExecutionRow> items, UUID last) {
-    }
-
     Optional<KitExecutionDetail> kitExecution(UUID tenantId, UUID id) {
         return kitExecution(ReadModelWriter.READ_MODEL, tenantId, id);
     }
@@ -117,34 +113,14 @@ class KitExecutionQueries {
         });
     }
 
-    /** Keyset pagination by id: UUIDv7 ids sort by creation, and a page never skips or repeats a row. */
-    KitExecutionPage kitExecutions(UUID tenantId, KitExecutionFilter filter, UUID after, int limit) {
-        List<String> conditions = new ArrayList<>();
-        MapSqlParameterSource parameters = new MapSqlParameterSource("limit", limit + 1);
-        condition(conditions, parameters, "project_id", filter.projectId());
-        condition(conditions, parameters, "status", filter.status());
-        condition(conditions, parameters, "kit_id", filter.kitId());
-        if (after != null) {
-            conditions.add("id > :after");
-            parameters.addValue("after", after);
-        }
-        String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-        List<KitExecutionRow> rows = reads.read(tenantId, jdbc -> jdbc.query(
-                "SELECT " + EXECUTION_COLUMNS + " FROM read_model.kit_executions" + where + " ORDER BY id LIMIT :limit",
-                parameters, this::executionRow));
-        if (rows.size() <= limit) {
-            return new KitExecutionPage(rows, null);
-        }
-        List<KitExecutionRow> page = rows.subList(0, limit);
-        return new KitExecutionPage(page, page.get(limit - 1).id());
-    }
-
-    private static void condition(List<String> conditions, MapSqlParameterSource parameters, String column,
-                                  Object value) {
-        if (value != null) {
-            conditions.add(column + " = :" + column);
-            parameters.addValue(column, value);
-        }
+    /** The list endpoint's page: keyset pagination by id ({@link KeysetPage}). */
+    KeysetPage<KitExecutionRow> kitExecutions(UUID tenantId, KitExecutionFilter filter, UUID after, int limit) {
+        KeysetPage.Query query = new KeysetPage.Query(after, limit)
+                .whereEquals("project_id", filter.projectId())
+                .whereEquals("status", filter.status())
+                .whereEquals("kit_id", filter.kitId());
+        String select = "SELECT " + EXECUTION_COLUMNS + " FROM read_model.kit_executions";
+        return KeysetPage.read(reads, tenantId, select, query, this::executionRow, KitExecutionRow::id);
     }
 
     private KitExecutionRow executionRow(ResultSet rs, int rowNum) throws SQLException {

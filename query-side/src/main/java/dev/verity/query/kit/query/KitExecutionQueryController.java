@@ -4,9 +4,9 @@ import dev.verity.events.common.Wire;
 import dev.verity.events.kit.KitExecutionStatus;
 import dev.verity.query.kit.query.KitExecutionQueries.KitExecutionDetail;
 import dev.verity.query.kit.query.KitExecutionQueries.KitExecutionFilter;
-import dev.verity.query.kit.query.KitExecutionQueries.KitExecutionPage;
 import dev.verity.query.kit.query.KitExecutionQueries.KitExecutionRow;
 import dev.verity.query.platform.security.Caller;
+import dev.verity.query.platform.tenancy.KeysetPage;
 import dev.verity.query.platform.web.ProblemException;
 import dev.verity.query.platform.web.ReadYourWrites;
 import dev.verity.query.platform.web.RequestValidationException;
@@ -70,7 +70,7 @@ class KitExecutionQueryController {
                        @RequestParam(required = false) String cursor,
                        @AuthenticationPrincipal Jwt jwt) {
         KitExecutionFilter filter = new KitExecutionFilter(projectId, status(status), kitId);
-        KitExecutionPage page = queries.kitExecutions(Caller.from(jwt).tenantId(), filter, UuidCursor.decode(cursor),
+        KeysetPage<KitExecutionRow> page = queries.kitExecutions(Caller.from(jwt).tenantId(), filter, UuidCursor.decode(cursor),
                                                       limit);
         return new Page(page.items(), page.last() == null ? null : UuidCursor.encode(page.last()));
     }

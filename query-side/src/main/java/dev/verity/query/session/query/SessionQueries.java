@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.pgvector.PGvector;
 import dev.verity.events.session.ObligationStatus;
 import dev.verity.query.platform.projection.ReadModelWriter;
+import dev.verity.query.platform.tenancy.KeysetPage;
 import dev.verity.query.platform.tenancy.TenantReads;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -17,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,10 +84,6 @@ class SessionQueries {
     record SessionFilter(UUID projectId, String status) {
     }
 
-    /** {@code last} is the id to continue after, or null when this was the last page. */
-    record SessionPage(List<SessionRow> items, UUID last) {
-    }
-
     Optional<SessionDetail> session(UUID tenantId, UUID id) {
         return session(ReadModelWriter.READ_MODEL, tenantId, id);
     }
@@ -124,31 +120,13 @@ class SessionQueries {
         return reads.versions(tenantId, "elicitation_sessions", ids);
     }
 
-    /** Keyset pagination by id: UUIDv7 ids sort by creation, and a page never skips or repeats a row. */
-    SessionPage sessions(UUID tenantId, SessionFilter filter, UUID after, int limit) {
-        List<String> conditions = new ArrayList<>();
-        MapSqlParameterSource parameters = new MapSqlParameterSource("limit", limit + 1);
-        if (filter.projectId() != null) {
-            conditions.add("project_id = :project_id");
-            parameters.addValue("project_id", filter.projectId());
-        }
-        if (filter.status() != null) {
-            conditions.add("status = :status");
-            parameters.addValue("status", filter.status());
-        }
-        if (after != null) {
-            conditions.add("id > :after");
-            parameters.addValue("after", after);
-        }
-        String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-        List<SessionRow> rows = reads.read(tenantId, jdbc -> jdbc.query(
-                "SELECT " + SESSION_COLUMNS + " FROM read_model.elicitation_sessions" + where + " ORDER BY id LIMIT :limit",
-                parameters, this::sessionRow));
-        if (rows.size() <= limit) {
-            return new SessionPage(rows, null);
-        }
-        List<SessionRow> page = rows.subList(0, limit);
-        return new SessionPage(page, page.get(limit - 1).id());
+    /** The list endpoint's page: keyset pagination by id ({@link KeysetPage}). */
+    KeysetPage<SessionRow> sessions(UUID tenantId, SessionFilter filter, UUID after, int limit) {
+        KeysetPage.Query query = new KeysetPage.Query(after, limit)
+                .whereEquals("project_id", filter.projectId())
+                .whereEquals("status", filter.status());
+        String select = "SELECT " + SESSION_COLUMNS + " FROM read_model.elicitation_sessions";
+        return KeysetPage.read(reads, tenantId, select, query, this::sessionRow, SessionRow::id);
     }
 
     /** Empty when the session is not visible to this tenant. Status is in its wire spelling. */

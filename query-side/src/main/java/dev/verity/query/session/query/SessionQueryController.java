@@ -4,6 +4,7 @@ import dev.verity.events.common.Wire;
 import dev.verity.events.session.ObligationStatus;
 import dev.verity.events.session.SessionStatus;
 import dev.verity.query.platform.security.Caller;
+import dev.verity.query.platform.tenancy.KeysetPage;
 import dev.verity.query.platform.web.ProblemException;
 import dev.verity.query.platform.web.ReadYourWrites;
 import dev.verity.query.platform.web.RequestValidationException;
@@ -13,7 +14,6 @@ import dev.verity.query.session.query.SessionQueries.ObligationEventRow;
 import dev.verity.query.session.query.SessionQueries.ObligationRow;
 import dev.verity.query.session.query.SessionQueries.SessionDetail;
 import dev.verity.query.session.query.SessionQueries.SessionFilter;
-import dev.verity.query.session.query.SessionQueries.SessionPage;
 import dev.verity.query.session.query.SessionQueries.SessionRow;
 import dev.verity.query.session.query.SessionQueries.VersionedObligation;
 import jakarta.validation.constraints.Max;
@@ -76,7 +76,7 @@ class SessionQueryController {
                   @RequestParam(required = false) String cursor,
                   @AuthenticationPrincipal Jwt jwt) {
         SessionFilter filter = new SessionFilter(projectId, wire(SessionStatus.class, "status", status));
-        SessionPage page = queries.sessions(Caller.from(jwt).tenantId(), filter, UuidCursor.decode(cursor), limit);
+        KeysetPage<SessionRow> page = queries.sessions(Caller.from(jwt).tenantId(), filter, UuidCursor.decode(cursor), limit);
         return new Page(page.items(), page.last() == null ? null : UuidCursor.encode(page.last()));
     }
 

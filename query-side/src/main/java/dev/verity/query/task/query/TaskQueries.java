@@ -2,6 +2,7 @@ package dev.verity.query.task.query;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.verity.query.platform.projection.ReadModelWriter;
+import dev.verity.query.platform.tenancy.KeysetPage;
 import dev.verity.query.platform.tenancy.TenantReads;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -14,7 +15,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -83,10 +83,6 @@ class TaskQueries {
     record TaskFilter(UUID projectId, String status, String assigneeId, String type, UUID parentTaskId) {
     }
 
-    /** {@code last} is the id to continue after, or null when this was the last page. */
-    record TaskPage(List<TaskRow> items, UUID last) {
-    }
-
     Optional<TaskDetail> task(UUID tenantId, UUID id) {
         return task(ReadModelWriter.READ_MODEL, tenantId, id);
     }
@@ -136,28 +132,16 @@ class TaskQueries {
         });
     }
 
-    /** Keyset pagination by id: UUIDv7 ids sort by creation, and a page never skips or repeats a row. */
-    TaskPage tasks(UUID tenantId, TaskFilter filter, UUID after, int limit) {
-        List<String> conditions = new ArrayList<>();
-        MapSqlParameterSource parameters = new MapSqlParameterSource("limit", limit + 1);
-        condition(conditions, parameters, "project_id", filter.projectId());
-        condition(conditions, parameters, "status", filter.status());
-        condition(conditions, parameters, "assignee_id", filter.assigneeId());
-        condition(conditions, parameters, "type", filter.type());
-        condition(conditions, parameters, "parent_task_id", filter.parentTaskId());
-        if (after != null) {
-            conditions.add("id > :after");
-            parameters.addValue("after", after);
-        }
-        String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-        List<TaskRow> rows = reads.read(tenantId, jdbc -> jdbc.query(
-                "SELECT " + TASK_COLUMNS + " FROM read_model.tasks" + where + " ORDER BY id LIMIT :limit",
-                parameters, this::taskRow));
-        if (rows.size() <= limit) {
-            return new TaskPage(rows, null);
-        }
-        List<TaskRow> page = rows.subList(0, limit);
-        return new TaskPage(page, page.get(limit - 1).id());
+    /** The list endpoint's page: keyset pagination by id ({@link KeysetPage}). */
+    KeysetPage<TaskRow> tasks(UUID tenantId, TaskFilter filter, UUID after, int limit) {
+        KeysetPage.Query query = new KeysetPage.Query(after, limit)
+                .whereEquals("project_id", filter.projectId())
+                .whereEquals("status", filter.status())
+                .whereEquals("assignee_id", filter.assigneeId())
+                .whereEquals("type", filter.type())
+                .whereEquals("parent_task_id", filter.parentTaskId());
+        String select = "SELECT " + TASK_COLUMNS + " FROM read_model.tasks";
+        return KeysetPage.read(reads, tenantId, select, query, this::taskRow, TaskRow::id);
     }
 
     /** Empty when the task is not visible to this tenant. */
@@ -188,14 +172,6 @@ class TaskQueries {
         Boolean exists = jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM read_model.tasks WHERE id = :id)",
                                              new MapSqlParameterSource("id", taskId), Boolean.class);
         return Boolean.TRUE.equals(exists) ? Optional.of(rows.get()) : Optional.empty();
-    }
-
-    private static void condition(List<String> conditions, MapSqlParameterSource parameters, String column,
-                                  Object value) {
-        if (value != null) {
-            conditions.add(column + " = :" + column);
-            parameters.addValue(column, value);
-        }
     }
 
     private TaskRow taskRow(ResultSet rs, int rowNum) throws SQLException {

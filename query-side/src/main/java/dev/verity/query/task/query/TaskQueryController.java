@@ -4,6 +4,7 @@ import dev.verity.events.common.Wire;
 import dev.verity.events.task.TaskStatus;
 import dev.verity.events.task.TaskType;
 import dev.verity.query.platform.security.Caller;
+import dev.verity.query.platform.tenancy.KeysetPage;
 import dev.verity.query.platform.web.ProblemException;
 import dev.verity.query.platform.web.ReadYourWrites;
 import dev.verity.query.platform.web.RequestValidationException;
@@ -12,7 +13,6 @@ import dev.verity.query.task.query.TaskQueries.ActivityRow;
 import dev.verity.query.task.query.TaskQueries.SubmissionRow;
 import dev.verity.query.task.query.TaskQueries.TaskDetail;
 import dev.verity.query.task.query.TaskQueries.TaskFilter;
-import dev.verity.query.task.query.TaskQueries.TaskPage;
 import dev.verity.query.task.query.TaskQueries.TaskRow;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -79,7 +79,7 @@ class TaskQueryController {
                @AuthenticationPrincipal Jwt jwt) {
         TaskFilter filter = new TaskFilter(projectId, wire(TaskStatus.class, "status", status), assigneeId,
                                            wire(TaskType.class, "type", type), parentTaskId);
-        TaskPage page = queries.tasks(Caller.from(jwt).tenantId(), filter, UuidCursor.decode(cursor), limit);
+        KeysetPage<TaskRow> page = queries.tasks(Caller.from(jwt).tenantId(), filter, UuidCursor.decode(cursor), limit);
         return new Page(page.items(), page.last() == null ? null : UuidCursor.encode(page.last()));
     }
 
