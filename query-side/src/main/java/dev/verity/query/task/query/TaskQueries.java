@@ -3,6 +3,7 @@ package dev.verity.query.task.query;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.verity.query.platform.projection.ReadModelWriter;
 import dev.verity.query.platform.tenancy.KeysetPage;
+import dev.verity.query.platform.tenancy.SelectBatch;
 import dev.verity.query.platform.tenancy.TenantReads;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -101,35 +102,35 @@ class TaskQueries {
         if (!SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("Not a plain schema name: " + schema);
         }
-        return reads.read(tenantId, jdbc -> {
-            MapSqlParameterSource byTask = new MapSqlParameterSource("id", id);
-            List<TaskRow> task = jdbc.query("SELECT " + TASK_COLUMNS + " FROM " + schema + ".tasks WHERE id = :id",
-                                            byTask, this::taskRow);
-            if (task.isEmpty()) {
-                return Optional.empty();
-            }
-            List<ActionRow> actions = jdbc.query("""
-                    SELECT id, type, label, description, config, display_order, created_at
-                      FROM %s.task_actions WHERE task_id = :id
-                     ORDER BY display_order, sequence_number""".formatted(schema), byTask, (rs, n) -> new ActionRow(
-                    rs.getObject("id", UUID.class), rs.getString("type"), rs.getString("label"),
-                    rs.getString("description"), json(rs, "config"), rs.getInt("display_order"),
-                    instant(rs, "created_at")));
-            List<TargetRow> targets = jdbc.query("""
-                    SELECT id, target_type, target_id, metadata, created_at
-                      FROM %s.task_targets WHERE task_id = :id
-                     ORDER BY sequence_number""".formatted(schema), byTask, (rs, n) -> new TargetRow(
-                    rs.getObject("id", UUID.class), rs.getString("target_type"), rs.getObject("target_id", UUID.class),
-                    json(rs, "metadata"), instant(rs, "created_at")));
-            List<StepRow> steps = jdbc.query("""
-                    SELECT id, action, status, result, error, retry_count, metadata, created_at, updated_at
-                      FROM %s.steps WHERE task_id = :id
-                     ORDER BY sequence_number""".formatted(schema), byTask, (rs, n) -> new StepRow(
-                    rs.getObject("id", UUID.class), rs.getString("action"), rs.getString("status"),
-                    rs.getString("result"), rs.getString("error"), rs.getInt("retry_count"), json(rs, "metadata"),
-                    instant(rs, "created_at"), instant(rs, "updated_at")));
-            return Optional.of(new TaskDetail(task.get(0), actions, targets, steps));
-        });
+        // The task and its children in one round trip: this is the read the API serves most.
+        SelectBatch batch = new SelectBatch();
+        SelectBatch.Rows<TaskRow> task = batch.add("SELECT " + TASK_COLUMNS + " FROM " + schema + ".tasks WHERE id = ?",
+                                                   this::taskRow, id);
+        SelectBatch.Rows<ActionRow> actions = batch.add("""
+                SELECT id, type, label, description, config, display_order, created_at
+                  FROM %s.task_actions WHERE task_id = ?
+                 ORDER BY display_order, sequence_number""".formatted(schema), (rs, n) -> new ActionRow(
+                rs.getObject("id", UUID.class), rs.getString("type"), rs.getString("label"),
+                rs.getString("description"), json(rs, "config"), rs.getInt("display_order"),
+                instant(rs, "created_at")), id);
+        SelectBatch.Rows<TargetRow> targets = batch.add("""
+                SELECT id, target_type, target_id, metadata, created_at
+                  FROM %s.task_targets WHERE task_id = ?
+                 ORDER BY sequence_number""".formatted(schema), (rs, n) -> new TargetRow(
+                rs.getObject("id", UUID.class), rs.getString("target_type"), rs.getObject("target_id", UUID.class),
+                json(rs, "metadata"), instant(rs, "created_at")), id);
+        SelectBatch.Rows<StepRow> steps = batch.add("""
+                SELECT id, action, status, result, error, retry_count, metadata, created_at, updated_at
+                  FROM %s.steps WHERE task_id = ?
+                 ORDER BY sequence_number""".formatted(schema), (rs, n) -> new StepRow(
+                rs.getObject("id", UUID.class), rs.getString("action"), rs.getString("status"),
+                rs.getString("result"), rs.getString("error"), rs.getInt("retry_count"), json(rs, "metadata"),
+                instant(rs, "created_at"), instant(rs, "updated_at")), id);
+        reads.readTogether(tenantId, batch);
+        if (task.list().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new TaskDetail(task.list().get(0), actions.list(), targets.list(), steps.list()));
     }
 
     /** The list endpoint's page: keyset pagination by id ({@link KeysetPage}). */

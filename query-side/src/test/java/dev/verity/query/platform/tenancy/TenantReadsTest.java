@@ -64,6 +64,46 @@ class TenantReadsTest extends QuerySideTest {
         assertThat(count).isZero();
     }
 
+    @Test
+    void readTogether_seesOnlyItsTenantsRows_inEverySelect() {
+        SelectBatch batch = new SelectBatch();
+        SelectBatch.Rows<Long> count = batch.add(UNFILTERED_COUNT, (rs, n) -> rs.getLong(1));
+        SelectBatch.Rows<UUID> tenants = batch.add("SELECT DISTINCT tenant_id FROM read_model.tasks",
+                                                   (rs, n) -> rs.getObject(1, UUID.class));
+        SelectBatch.Rows<Long> othersAsked = batch.add("SELECT count(*) FROM read_model.tasks WHERE tenant_id = ?",
+                                                       (rs, n) -> rs.getLong(1), tenantA);
+        SelectBatch.Rows<String> role = batch.add("SELECT current_user", (rs, n) -> rs.getString(1));
+
+        tenantReads.readTogether(tenantB, batch);
+
+        assertThat(count.list()).containsExactly(3L);
+        assertThat(tenants.list()).containsExactly(tenantB);
+        assertThat(othersAsked.list()).containsExactly(0L);
+        assertThat(role.list()).containsExactly("verity_reader");
+    }
+
+    @Test
+    void read_bindsTheReaderRole_andTheTenant_forTheTransactionOnly() {
+        String inside = tenantReads.read(tenantA, reader -> reader.getJdbcTemplate().queryForObject(
+                "SELECT current_user || ' ' || current_setting('app.current_tenant_id')", String.class));
+        String after = jdbc.getJdbcTemplate().queryForObject("SELECT current_user", String.class);
+
+        assertThat(inside).isEqualTo("verity_reader " + tenantA);
+        assertThat(after).isNotEqualTo("verity_reader");
+    }
+
+    @Test
+    void readTogether_refusesToWrite() {
+        Long before = owner.queryForObject("SELECT count(*) FROM read_model.tasks WHERE tenant_id = ?", Long.class, tenantA);
+        SelectBatch batch = new SelectBatch();
+        batch.add("DELETE FROM read_model.tasks RETURNING id", (rs, n) -> rs.getObject(1, UUID.class));
+
+        assertThatThrownBy(() -> tenantReads.readTogether(tenantA, batch)).isInstanceOf(DataAccessException.class);
+
+        assertThat(owner.queryForObject("SELECT count(*) FROM read_model.tasks WHERE tenant_id = ?", Long.class, tenantA))
+                .isEqualTo(before);
+    }
+
     /**
      * On a fresh connection: once a connection has had a tenant set, PostgreSQL keeps the setting
      * as '' rather than unset, and the policy's cast to uuid then fails (closed) instead of matching nothing.
