@@ -3,8 +3,8 @@ package dev.verity.query.execution.query;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.verity.query.platform.projection.ReadModelWriter;
 import dev.verity.query.platform.tenancy.KeysetPage;
+import dev.verity.query.platform.tenancy.SelectBatch;
 import dev.verity.query.platform.tenancy.TenantReads;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -72,21 +72,21 @@ class ExecutionQueries {
         if (!SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("Not a plain schema name: " + schema);
         }
-        return reads.read(tenantId, jdbc -> {
-            MapSqlParameterSource byId = new MapSqlParameterSource("id", id);
-            List<ExecutionRow> execution = jdbc.query("SELECT " + EXECUTION_COLUMNS + " FROM " + schema
-                                                      + ".agent_executor_state WHERE id = :id", byId, this::row);
-            if (execution.isEmpty()) {
-                return Optional.empty();
-            }
-            List<CheckpointRow> checkpoints = jdbc.query("""
-                    SELECT id, step_index, step_name, state, created_at, expires_at
-                      FROM %s.checkpoint_snapshots WHERE execution_id = :id
-                     ORDER BY sequence_number""".formatted(schema), byId, (rs, n) -> new CheckpointRow(
-                    rs.getObject("id", UUID.class), rs.getInt("step_index"), rs.getString("step_name"),
-                    json(rs, "state"), instant(rs, "created_at"), instant(rs, "expires_at")));
-            return Optional.of(new ExecutionDetail(execution.get(0), checkpoints));
-        });
+        // The execution and its checkpoints in one round trip (TenantReads.readTogether).
+        SelectBatch batch = new SelectBatch();
+        SelectBatch.Rows<ExecutionRow> execution = batch.add(
+                "SELECT " + EXECUTION_COLUMNS + " FROM " + schema + ".agent_executor_state WHERE id = ?", this::row, id);
+        SelectBatch.Rows<CheckpointRow> checkpoints = batch.add("""
+                SELECT id, step_index, step_name, state, created_at, expires_at
+                  FROM %s.checkpoint_snapshots WHERE execution_id = ?
+                 ORDER BY sequence_number""".formatted(schema), (rs, n) -> new CheckpointRow(
+                rs.getObject("id", UUID.class), rs.getInt("step_index"), rs.getString("step_name"),
+                json(rs, "state"), instant(rs, "created_at"), instant(rs, "expires_at")), id);
+        reads.readTogether(tenantId, batch);
+        if (execution.list().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ExecutionDetail(execution.list().get(0), checkpoints.list()));
     }
 
     /** The current version of each of the tenant's executions among {@code ids}: what minVersion waits poll. */

@@ -3,8 +3,8 @@ package dev.verity.query.kit.query;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.verity.query.platform.projection.ReadModelWriter;
 import dev.verity.query.platform.tenancy.KeysetPage;
+import dev.verity.query.platform.tenancy.SelectBatch;
 import dev.verity.query.platform.tenancy.TenantReads;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -89,28 +89,27 @@ class KitExecutionQueries {
         if (!SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("Not a plain schema name: " + schema);
         }
-        return reads.read(tenantId, jdbc -> {
-            MapSqlParameterSource byExecution = new MapSqlParameterSource("id", id);
-            List<KitExecutionRow> execution = jdbc.query(
-                    "SELECT " + EXECUTION_COLUMNS + " FROM " + schema + ".kit_executions WHERE id = :id",
-                    byExecution, this::executionRow);
-            if (execution.isEmpty()) {
-                return Optional.empty();
-            }
-            List<OutputRow> outputs = jdbc.query("""
-                    SELECT id, output_id, filename, output_type, status, validation_errors, validation_warnings,
-                           validation_auto_fixed, repair_attempts, validation_details, content_path,
-                           content_size_bytes, content_hash, token_usage_prompt, token_usage_completion, created_at
-                      FROM %s.kit_execution_outputs WHERE execution_id = :id
-                     ORDER BY sequence_number""".formatted(schema), byExecution, (rs, n) -> new OutputRow(
-                    rs.getObject("id", UUID.class), rs.getString("output_id"), rs.getString("filename"),
-                    rs.getString("output_type"), rs.getString("status"), rs.getInt("validation_errors"),
-                    rs.getInt("validation_warnings"), rs.getInt("validation_auto_fixed"), rs.getInt("repair_attempts"),
-                    json(rs, "validation_details"), rs.getString("content_path"),
-                    rs.getObject("content_size_bytes", Integer.class), rs.getString("content_hash"),
-                    rs.getInt("token_usage_prompt"), rs.getInt("token_usage_completion"), instant(rs, "created_at")));
-            return Optional.of(new KitExecutionDetail(execution.get(0), outputs));
-        });
+        // The execution and its outputs in one round trip (TenantReads.readTogether).
+        SelectBatch batch = new SelectBatch();
+        SelectBatch.Rows<KitExecutionRow> execution = batch.add(
+                "SELECT " + EXECUTION_COLUMNS + " FROM " + schema + ".kit_executions WHERE id = ?", this::executionRow, id);
+        SelectBatch.Rows<OutputRow> outputs = batch.add("""
+                SELECT id, output_id, filename, output_type, status, validation_errors, validation_warnings,
+                       validation_auto_fixed, repair_attempts, validation_details, content_path,
+                       content_size_bytes, content_hash, token_usage_prompt, token_usage_completion, created_at
+                  FROM %s.kit_execution_outputs WHERE execution_id = ?
+                 ORDER BY sequence_number""".formatted(schema), (rs, n) -> new OutputRow(
+                rs.getObject("id", UUID.class), rs.getString("output_id"), rs.getString("filename"),
+                rs.getString("output_type"), rs.getString("status"), rs.getInt("validation_errors"),
+                rs.getInt("validation_warnings"), rs.getInt("validation_auto_fixed"), rs.getInt("repair_attempts"),
+                json(rs, "validation_details"), rs.getString("content_path"),
+                rs.getObject("content_size_bytes", Integer.class), rs.getString("content_hash"),
+                rs.getInt("token_usage_prompt"), rs.getInt("token_usage_completion"), instant(rs, "created_at")), id);
+        reads.readTogether(tenantId, batch);
+        if (execution.list().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new KitExecutionDetail(execution.list().get(0), outputs.list()));
     }
 
     /** The list endpoint's page: keyset pagination by id ({@link KeysetPage}). */

@@ -6,6 +6,7 @@ import com.pgvector.PGvector;
 import dev.verity.events.session.ObligationStatus;
 import dev.verity.query.platform.projection.ReadModelWriter;
 import dev.verity.query.platform.tenancy.KeysetPage;
+import dev.verity.query.platform.tenancy.SelectBatch;
 import dev.verity.query.platform.tenancy.TenantReads;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -96,23 +97,23 @@ class SessionQueries {
         if (!SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("Not a plain schema name: " + schema);
         }
-        return reads.read(tenantId, jdbc -> {
-            MapSqlParameterSource bySession = new MapSqlParameterSource("id", id);
-            List<SessionRow> session = jdbc.query("SELECT " + SESSION_COLUMNS + " FROM " + schema
-                                                  + ".elicitation_sessions WHERE id = :id", bySession, this::sessionRow);
-            if (session.isEmpty()) {
-                return Optional.empty();
-            }
-            List<ObligationRow> obligations = jdbc.query(
-                    "SELECT " + OBLIGATION_COLUMNS + " FROM " + schema + ".elicitation_obligations"
-                    + " WHERE session_id = :id ORDER BY sequence_number", bySession, (rs, n) -> obligationRow(rs, false));
-            Map<String, Long> counts = new LinkedHashMap<>();
-            for (ObligationStatus status : ObligationStatus.values()) {
-                counts.put(status.wire(), 0L);
-            }
-            obligations.forEach(obligation -> counts.merge(obligation.status(), 1L, Long::sum));
-            return Optional.of(new SessionDetail(session.get(0), counts, obligations));
-        });
+        // The session and its obligations in one round trip (TenantReads.readTogether).
+        SelectBatch batch = new SelectBatch();
+        SelectBatch.Rows<SessionRow> session = batch.add(
+                "SELECT " + SESSION_COLUMNS + " FROM " + schema + ".elicitation_sessions WHERE id = ?", this::sessionRow, id);
+        SelectBatch.Rows<ObligationRow> obligations = batch.add(
+                "SELECT " + OBLIGATION_COLUMNS + " FROM " + schema + ".elicitation_obligations"
+                + " WHERE session_id = ? ORDER BY sequence_number", (rs, n) -> obligationRow(rs, false), id);
+        reads.readTogether(tenantId, batch);
+        if (session.list().isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (ObligationStatus status : ObligationStatus.values()) {
+            counts.put(status.wire(), 0L);
+        }
+        obligations.list().forEach(obligation -> counts.merge(obligation.status(), 1L, Long::sum));
+        return Optional.of(new SessionDetail(session.list().get(0), counts, obligations.list()));
     }
 
     /** The current version of each of the tenant's sessions among {@code ids}: what minVersion waits poll. */
