@@ -66,6 +66,7 @@ class Rebuilder {
         long started = System.nanoTime();
         long replayed = started;
         long indexed = started;
+        long pausedAt = started;
         long caughtUp = started;
         try {
             progress.advanced(0, head.head(), 0);
@@ -79,6 +80,7 @@ class Rebuilder {
 
             progress.swapping();
             paused = live.pause(name, properties.pauseTimeout());
+            pausedAt = System.nanoTime();
             replay.catchUp(head, properties.pollInterval());
             caughtUp = System.nanoTime();
             if (progress.cancelRequested()) {
@@ -94,10 +96,11 @@ class Rebuilder {
             progress.advanced(replay.index(), replay.index(), replay.eventsRead());
             long done = System.nanoTime();
             log.info("Rebuilt projection {}: {} events, swapped in at global index {}; {} batches applied again"
-                     + " statement by statement; replay {} ms, indexes {} ms, pause and catch-up {} ms, swap {} ms",
+                     + " statement by statement; replay {} ms, indexes {} ms, pause {} ms, catch-up {} ms, swap {} ms",
                      name, replay.eventsRead(), replay.index(), replay.batchesAppliedAgain(),
                      (replayed - started) / 1_000_000, (indexed - replayed) / 1_000_000,
-                     (caughtUp - indexed) / 1_000_000, (done - caughtUp) / 1_000_000);
+                     (pausedAt - indexed) / 1_000_000, (caughtUp - pausedAt) / 1_000_000,
+                     (done - caughtUp) / 1_000_000);
             outcome = progress::done;
         } catch (CancellationException e) {
             log.info("Rebuild of projection {} cancelled; live tables untouched", name);
