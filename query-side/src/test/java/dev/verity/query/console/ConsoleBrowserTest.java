@@ -25,6 +25,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -186,10 +187,10 @@ class ConsoleBrowserTest extends ExecutionStreams {
         open("/console/#/timeline/task/" + task);
 
         waitFor(By.cssSelector("#timeline button[data-version='1']"));
-        browser.findElement(By.cssSelector("#timeline button[data-version='0']")).click();
+        clickOnceStable(By.cssSelector("#timeline button[data-version='0']"));
         wait(d -> d.findElement(By.id("as-of-heading")).getText().startsWith("Version 0"));
         assertThat(browser.findElements(By.cssSelector("tr.changed"))).isEmpty();
-        browser.findElement(By.cssSelector("#timeline button[data-version='1']")).click();
+        clickOnceStable(By.cssSelector("#timeline button[data-version='1']"));
         wait(d -> d.findElement(By.id("as-of-heading")).getText().startsWith("Version 1"));
         WebElement assignee = waitFor(By.cssSelector("tr.changed[data-field=assigneeId]"));
         assertThat(assignee.getText()).contains("bob").contains("agent-7");
@@ -408,6 +409,21 @@ class ConsoleBrowserTest extends ExecutionStreams {
 
     private WebElement waitFor(By locator) {
         return wait(ExpectedConditions.visibilityOfElementLocated(locator));
+    }
+
+    /**
+     * Clicks what {@code locator} finds, finding it again when the page re-rendered it between the
+     * find and the click: the timeline redraws its list as the live stream connects and catches up.
+     */
+    private void clickOnceStable(By locator) {
+        wait(driver -> {
+            try {
+                driver.findElement(locator).click();
+                return true;
+            } catch (StaleElementReferenceException redrawn) {
+                return false;
+            }
+        });
     }
 
     private <T> T wait(Function<WebDriver, T> condition) {
