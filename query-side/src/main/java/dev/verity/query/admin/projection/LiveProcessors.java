@@ -78,28 +78,13 @@ class LiveProcessors {
      * Pauses the processor on every query node ({@link QueryNodes#pause}): each releases its
      * segments once its batch in flight is committed and claims none until {@link #resume}, so the
      * stored tokens are final. Here the processor keeps running, holding no segment.
-     * <p>
-     * This node's own segments are released at once rather than at its next claim round, up to
-     * {@code token-claim-interval} later (Axon's {@code releaseSegment}: the work package ends after
-     * its batch in flight commits, as it does at a claim round). Other nodes' go at theirs.
      *
      * @return whether {@link #resume} must be called, which is always once this returns
      * @throws IllegalStateException when another node pauses it, or a segment is still claimed after {@code timeout}
      */
     boolean pause(String projection, Duration timeout) {
-        nodes.pause(processorName(projection), "maintenance of " + projection, timeout, pollInterval,
-                    () -> releaseHeld(projection));
+        nodes.pause(processorName(projection), "maintenance of " + projection, timeout, pollInterval);
         return true;
-    }
-
-    /**
-     * Releases the segments this node's processor holds; the pause, already in this node's view,
-     * keeps them unclaimed once the release's own short block (Axon's default) has passed.
-     */
-    private void releaseHeld(String projection) {
-        find(projection).filter(StreamingEventProcessor::isRunning)
-                        .ifPresent(processor -> processor.processingStatus().keySet()
-                                                         .forEach(processor::releaseSegment));
     }
 
     void resume(String projection) {

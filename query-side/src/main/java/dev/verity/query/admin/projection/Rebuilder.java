@@ -66,7 +66,6 @@ class Rebuilder {
         long started = System.nanoTime();
         long replayed = started;
         long indexed = started;
-        long pausedAt = started;
         long caughtUp = started;
         try {
             progress.advanced(0, head.head(), 0);
@@ -80,7 +79,6 @@ class Rebuilder {
 
             progress.swapping();
             paused = live.pause(name, properties.pauseTimeout());
-            pausedAt = System.nanoTime();
             replay.catchUp(head, properties.pollInterval());
             caughtUp = System.nanoTime();
             if (progress.cancelRequested()) {
@@ -96,11 +94,10 @@ class Rebuilder {
             progress.advanced(replay.index(), replay.index(), replay.eventsRead());
             long done = System.nanoTime();
             log.info("Rebuilt projection {}: {} events, swapped in at global index {}; {} batches applied again"
-                     + " statement by statement; replay {} ms, indexes {} ms, pause {} ms, catch-up {} ms, swap {} ms",
+                     + " statement by statement; replay {} ms, indexes {} ms, pause and catch-up {} ms, swap {} ms",
                      name, replay.eventsRead(), replay.index(), replay.batchesAppliedAgain(),
                      (replayed - started) / 1_000_000, (indexed - replayed) / 1_000_000,
-                     (pausedAt - indexed) / 1_000_000, (caughtUp - pausedAt) / 1_000_000,
-                     (done - caughtUp) / 1_000_000);
+                     (caughtUp - indexed) / 1_000_000, (done - caughtUp) / 1_000_000);
             outcome = progress::done;
         } catch (CancellationException e) {
             log.info("Rebuild of projection {} cancelled; live tables untouched", name);

@@ -129,16 +129,6 @@ public class QueryNodes implements InitializingBean, DisposableBean {
      * @throws IllegalStateException when another node holds a pause of it, or a claim outlives the timeout
      */
     public void pause(String processor, String reason, Duration timeout, Duration pollInterval) {
-        pause(processor, reason, timeout, pollInterval, () -> { });
-    }
-
-    /**
-     * Like {@link #pause(String, String, Duration, Duration)}, running {@code releaseHere} once
-     * the pause is in this node's view (its share is 0), before waiting for the claims to go: this
-     * node's processor can then let go of its segments at once instead of at its next claim round.
-     */
-    public void pause(String processor, String reason, Duration timeout, Duration pollInterval,
-                      Runnable releaseHere) {
         int taken = jdbc.update("INSERT INTO event_store.processor_pause (processor_name, paused_by, reason, expires_at)"
                                 + " VALUES (?, ?, ?, now() + make_interval(secs => ?))"
                                 + " ON CONFLICT (processor_name) DO UPDATE SET paused_by = excluded.paused_by,"
@@ -154,7 +144,6 @@ public class QueryNodes implements InitializingBean, DisposableBean {
         }
         refresh();
         long deadline = System.nanoTime() + timeout.toNanos();
-        releaseHere.run();
         fenceExpiredClaims(processor);
         Optional<String> claim = liveClaim(processor);
         while (claim.isPresent()) {
