@@ -50,6 +50,12 @@ final class BenchTable {
             yesNo(verity.creates().refused() + verity.creates().socketErrors() == 0));
         row("read model behind at the end (events)", NONE, figure(f -> f.behindAtEnd(), false), "", "");
         row("time to catch up (s)", NONE, figure(SystemFigures::catchUpSeconds, true), "", "");
+        row("CPU per create, burst through catch-up (ms, all processes)", NONE,
+            figure(f -> totalPerCreate(f.createCpu(), f.creates()), true), "", "");
+        row("… by process (ms per create)", NONE, byProcess(stock) + " | " + byProcess(verity) + " | " + NONE, "",
+            "");
+        row("machine busy, burst through catch-up (% of all cores)", NONE,
+            figure(f -> f.createCpu().machineBusy() * 100, false), "", "");
         double freshFirst = verity.probes().freshnessFirstHalf().percentileMillis(99);
         double freshSecond = verity.probes().freshnessSecondHalf().percentileMillis(99);
         row("freshness: ack → visible p99 (ms)", NONE, figure(f -> f.probes().freshness().percentileMillis(99), true),
@@ -102,6 +108,12 @@ final class BenchTable {
         double executionFreshness = slices.executionProbes().freshness().percentileMillis(99);
         sliceRows.add(new String[] {"execution freshness: ack → visible p99 (ms)", NONE, millis(executionFreshness),
                                     NONE, "≤ 100 ms", yesNo(executionFreshness <= 100)});
+        CpuMeter.Usage executionCpu = slices.executionCreateCpu();
+        sliceRows.add(new String[] {"CPU per execution create, burst through catch-up (ms, all processes)",
+                                    stock == null ? NONE : millis(totalPerCreate(stock.createCpu(), stock.creates())),
+                                    millis(totalPerCreate(executionCpu, slices.executionCreates())), NONE, "", ""});
+        sliceRows.add(new String[] {"… by process (ms per create)", NONE,
+                                    byProcess(executionCpu, slices.executionCreates()), NONE, "", ""});
         double executionReads = slices.executionProbes().reads().percentileMillis(99);
         sliceRows.add(new String[] {"GET /executions/{id} p99 during the burst (ms)", NONE, millis(executionReads),
                                     NONE, "≤ 10 ms", yesNo(executionReads <= 10)});
@@ -155,6 +167,22 @@ final class BenchTable {
         }
         return millis(figures.probes().freshnessFirstHalf().percentileMillis(99)) + " / "
                 + millis(figures.probes().freshnessSecondHalf().percentileMillis(99));
+    }
+
+    /** All CPU the burst and its catch-up took, per create the burst made. */
+    private static double totalPerCreate(CpuMeter.Usage usage, Wrk.Result creates) {
+        return creates.requests() == 0 ? Double.NaN
+                : usage.millis().values().stream().mapToDouble(Double::doubleValue).sum() / creates.requests();
+    }
+
+    private static String byProcess(SystemFigures figures) {
+        return figures == null ? NONE : byProcess(figures.createCpu(), figures.creates());
+    }
+
+    private static String byProcess(CpuMeter.Usage usage, Wrk.Result creates) {
+        List<String> parts = new ArrayList<>();
+        usage.perUnit(creates.requests()).forEach((name, millis) -> parts.add(name + " " + millis(millis)));
+        return String.join(", ", parts);
     }
 
     private static String rss(Map<String, Long> kilobytes) {

@@ -24,7 +24,7 @@ import java.util.Map;
  * (20; 5 is a quick iteration), {@code verity.bench.clients} (32), {@code verity.bench.warmup} (seconds; 1.5 bursts, at most 30),
  * {@code verity.bench.stock.jar} and {@code verity.bench.stock.database} (the peer; skipped when
  * absent), {@code verity.bench.pg.database} (pgbench; skipped when absent),
- * {@code verity.bench.command.jvm} (extra JVM options for the command side, e.g. JFR).
+ * {@code verity.bench.command.jvm} and {@code verity.bench.query.jvm} (extra JVM options for each side, e.g. JFR).
  */
 @EnabledIfSystemProperty(named = "verity.bench", matches = "true")
 class PlatformBenchmarkIT {
@@ -41,9 +41,12 @@ class PlatformBenchmarkIT {
     // Verity's first burst ran a quarter below its steady rate (244 against 322 creates/s).
     private final int warmup = Integer.getInteger("verity.bench.warmup", Math.max(3, Math.min(30, seconds * 3 / 2)));
 
+    private CpuMeter cpu;
+
     @Test
     void printFigures() throws Exception {
         Files.createDirectories(OUTPUT);
+        cpu = CpuMeter.forTestDatabase();
         String pgDatabase = System.getProperty("verity.bench.pg.database", "");
         Pgbench.Result postgres = pgDatabase.isBlank() || !Pgbench.installed() ? null
                 : Pgbench.run(pgDatabase, SCRIPTS.resolve("insert-event.sql"), clients, seconds, OUTPUT.resolve("pgbench"));
@@ -56,13 +59,18 @@ class PlatformBenchmarkIT {
             stock = measure("stock-axon", new StockAxonPeer(Path.of(stockJar), stockDatabase, port), system -> { });
         }
 
-        String jvm = System.getProperty("verity.bench.command.jvm", "").trim();
-        List<String> commandJvm = jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+"));
+        List<String> commandJvm = jvmOptions("verity.bench.command.jvm");
+        List<String> queryJvm = jvmOptions("verity.bench.query.jvm");
         SliceFigures[] slices = new SliceFigures[1];
-        SystemFigures verity = measure("verity", new VerityBenchSystem(commandJvm),
+        SystemFigures verity = measure("verity", new VerityBenchSystem(commandJvm, queryJvm),
                                        system -> slices[0] = measureSlices((VerityBenchSystem) system));
 
         System.out.println(new BenchTable(seconds, clients, postgres, stock, verity, slices[0]).render());
+    }
+
+    private static List<String> jvmOptions(String property) {
+        String options = System.getProperty(property, "").trim();
+        return options.isEmpty() ? List.of() : Arrays.asList(options.split("\\s+"));
     }
 
     /** What else to measure on a system before it stops, after its task figures. */
@@ -89,12 +97,18 @@ class PlatformBenchmarkIT {
                     return system.readTask(id);
                 }
             }, existing, seconds);
+            long burstStarted = System.nanoTime();
+            CpuMeter.Snapshot cpuBefore = cpu.snapshot(system.pids());
             probes.start();
             Wrk.Result creates = wrk(name + "-creates", SCRIPTS.resolve("create.lua"), createUrl, 2, seconds,
                                      system.wrkEnvironment());
             BurstProbes.Figures probed = probes.stop();
             long behind = system.behind();
             double catchUp = awaitCaughtUp(system);
+            CpuMeter.Usage createCpu = cpu.since(cpuBefore, system.pids(), burstStarted);
+            System.out.printf("%s-creates CPU through catch-up: %s ms per create, machine %.0f %% busy over %.1f s%n",
+                              name, createCpu.perUnit(creates.requests()), createCpu.machineBusy() * 100,
+                              createCpu.wallSeconds());
 
             Map<String, String> lifecycleEnvironment = new HashMap<>(system.wrkEnvironment());
             lifecycleEnvironment.put("BASE_PATH", system.tasksPath());
@@ -108,7 +122,8 @@ class PlatformBenchmarkIT {
             BenchSystem.Replay replay = system.replay();
             System.out.printf("%s-replay: %d events in %.1f s%n", name, replay.events(), replay.seconds());
             afterwards.measure(system);
-            return new SystemFigures(creates, probed, behind, catchUp, replay, lifecycle, peakRss(system.pids()));
+            return new SystemFigures(creates, probed, behind, catchUp, createCpu, replay, lifecycle,
+                                     peakRss(system.pids()));
         }
     }
 
@@ -124,10 +139,17 @@ class PlatformBenchmarkIT {
         createExecution.put("BODY", EXECUTION_BODY);
         // Probed as the task burst is, so that the two create rates carry the same extra reads.
         BurstProbes probes = new BurstProbes(verity.executions(), visible(verity.executions()), seconds);
+        long burstStarted = System.nanoTime();
+        CpuMeter.Snapshot cpuBefore = cpu.snapshot(verity.pids());
         probes.start();
         Wrk.Result executionCreates = wrk("verity-execution-creates", SCRIPTS.resolve("create.lua"), executions, 2,
                                           seconds, createExecution);
         BurstProbes.Figures executionProbes = probes.stop();
+        // Through the executions read model's catch-up, as the task burst's CPU is, so the two compare.
+        awaitCaughtUp(verity, "executions");
+        CpuMeter.Usage executionCpu = cpu.since(cpuBefore, verity.pids(), burstStarted);
+        System.out.printf("verity-execution-creates CPU through catch-up: %s ms per create, machine %.0f %% busy%n",
+                          executionCpu.perUnit(executionCreates.requests()), executionCpu.machineBusy() * 100);
 
         Map<String, String> executionLifecycle = new HashMap<>(verity.wrkEnvironment());
         executionLifecycle.put("BASE_PATH", "/api/v1/executions");
@@ -146,7 +168,7 @@ class PlatformBenchmarkIT {
             }
             Thread.sleep(50);
         }
-        return new SliceFigures(executionCreates, executionProbes, lifecycles, obligations,
+        return new SliceFigures(executionCreates, executionProbes, executionCpu, lifecycles, obligations,
                                 (System.nanoTime() - started) / 1e9);
     }
 
@@ -174,6 +196,16 @@ class PlatformBenchmarkIT {
             Thread.sleep(50);
         }
         return id;
+    }
+
+    private static void awaitCaughtUp(VerityBenchSystem verity, String readModel) throws Exception {
+        long deadline = System.nanoTime() + 600_000_000_000L;
+        while (verity.behind(readModel) > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the " + readModel + " read model did not catch up in 10 minutes");
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Seconds until the read model has applied every stored event (at most 10 minutes). */

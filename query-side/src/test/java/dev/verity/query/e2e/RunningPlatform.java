@@ -79,14 +79,15 @@ final class RunningPlatform implements AutoCloseable {
     }
 
     static RunningPlatform start() throws Exception {
-        return start(List.of(), List.of());
+        return start(List.of(), List.of(), List.of());
     }
 
     /**
      * Both apps with {@code appJvmOptions} on top of {@link #JVM_OPTIONS} (the benchmark's JIT, for
-     * instance), the command side with {@code commandJvmOptions} on top of those (a profiler).
+     * instance), each side with its own options on top of those (a profiler).
      */
-    static RunningPlatform start(List<String> appJvmOptions, List<String> commandJvmOptions) throws Exception {
+    static RunningPlatform start(List<String> appJvmOptions, List<String> commandJvmOptions,
+                                 List<String> queryJvmOptions) throws Exception {
         int commandPort = freePort();
         int queryPort = freePort();
         RunningPlatform platform = new RunningPlatform(commandPort, queryPort);
@@ -99,7 +100,9 @@ final class RunningPlatform implements AutoCloseable {
             List<String> commandOptions = new ArrayList<>(appJvmOptions);
             commandOptions.addAll(commandJvmOptions);
             platform.apps.add(launch(commandJar, commandPort, commandOptions, commandEnvironment));
-            platform.apps.add(launch(queryJar, queryPort, appJvmOptions, Map.of()));
+            List<String> queryOptions = new ArrayList<>(appJvmOptions);
+            queryOptions.addAll(queryJvmOptions);
+            platform.apps.add(launch(queryJar, queryPort, queryOptions, Map.of()));
             platform.awaitHealthy(commandPort);
             platform.awaitHealthy(queryPort);
             return platform;

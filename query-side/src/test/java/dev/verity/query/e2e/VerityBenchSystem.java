@@ -19,10 +19,10 @@ final class VerityBenchSystem implements BenchSystem {
     private final String operator;
     private final UUID project = UUID.randomUUID();
 
-    VerityBenchSystem(List<String> commandJvmOptions) throws Exception {
+    VerityBenchSystem(List<String> commandJvmOptions, List<String> queryJvmOptions) throws Exception {
         // The JVM's full tiered JIT, as stock Axon runs with: ./verity up (and the other tests) stop at
         // C1 for a fast start-up on a busy machine, which costs peak speed (VERITY_JAVA_OPTS= lifts it).
-        this.platform = RunningPlatform.start(List.of("-XX:TieredStopAtLevel=4"), commandJvmOptions);
+        this.platform = RunningPlatform.start(List.of("-XX:TieredStopAtLevel=4"), commandJvmOptions, queryJvmOptions);
         UUID tenant = UUID.randomUUID();
         Instant expires = Instant.now().plus(Duration.ofHours(6));
         this.write = TestTokens.token(RunningPlatform.SECRET, tenant, "read write", expires);
