@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -38,6 +39,8 @@ final class BenchTable {
 
     String render() {
         double creates = verity.creates().requestsPerSecond();
+        row("host reference work before the system's bursts (ms, lower is faster)", NONE,
+            figure(SystemFigures::hostReferenceMillis, false), "", "");
         row("creates/s (" + clients + " clients)", postgres == null ? NONE : number(postgres.transactionsPerSecond()),
             figure(f -> f.creates().requestsPerSecond(), false), "≥ 2 × stock",
             stock == null ? NONE : yesNo(creates >= 2 * stock.creates().requestsPerSecond()));
@@ -51,7 +54,7 @@ final class BenchTable {
         row("read model behind at the end (events)", NONE, figure(f -> f.behindAtEnd(), false), "", "");
         row("time to catch up (s)", NONE, figure(SystemFigures::catchUpSeconds, true), "", "");
         row("CPU per create, burst through catch-up (ms, all processes)", NONE,
-            figure(f -> totalPerCreate(f.createCpu(), f.creates()), true), "", "");
+            figure(f -> totalPerRequest(f.createCpu(), f.creates()), true), "", "");
         row("… by process (ms per create)", NONE, byProcess(stock) + " | " + byProcess(verity) + " | " + NONE, "",
             "");
         row("machine busy, burst through catch-up (% of all cores)", NONE,
@@ -75,6 +78,10 @@ final class BenchTable {
         row("lifecycles completed/s (stock: create, start, complete)", NONE,
             figure(f -> f.lifecycle().lifecyclesPerSecond(), false), "", "");
         row("lifecycle p99 (ms)", NONE, figure(f -> f.lifecycle().p99Millis(), true), "", "");
+        row("CPU per lifecycle command, burst through catch-up (ms, all processes)", NONE,
+            figure(f -> totalPerRequest(f.lifecycleCpu(), f.lifecycle()), true), "", "");
+        row("… by process (ms per command)", NONE, byProcess(stock, SystemFigures::lifecycleCpu, SystemFigures::lifecycle)
+            + " | " + byProcess(verity, SystemFigures::lifecycleCpu, SystemFigures::lifecycle) + " | " + NONE, "", "");
         boolean memoryHolds = verity.peakRssKilobytes().values().stream().allMatch(kb -> kb <= MEMORY_GOAL_KILOBYTES);
         row("peak RSS (MB)", NONE, (stock == null ? NONE : rss(stock.peakRssKilobytes())) + " | "
             + rss(verity.peakRssKilobytes()) + " | " + NONE, "≤ 512 MB each app", yesNo(memoryHolds));
@@ -110,8 +117,8 @@ final class BenchTable {
                                     NONE, "≤ 100 ms", yesNo(executionFreshness <= 100)});
         CpuMeter.Usage executionCpu = slices.executionCreateCpu();
         sliceRows.add(new String[] {"CPU per execution create, burst through catch-up (ms, all processes)",
-                                    stock == null ? NONE : millis(totalPerCreate(stock.createCpu(), stock.creates())),
-                                    millis(totalPerCreate(executionCpu, slices.executionCreates())), NONE, "", ""});
+                                    stock == null ? NONE : millis(totalPerRequest(stock.createCpu(), stock.creates())),
+                                    millis(totalPerRequest(executionCpu, slices.executionCreates())), NONE, "", ""});
         sliceRows.add(new String[] {"… by process (ms per create)", NONE,
                                     byProcess(executionCpu, slices.executionCreates()), NONE, "", ""});
         double executionReads = slices.executionProbes().reads().percentileMillis(99);
@@ -169,14 +176,19 @@ final class BenchTable {
                 + millis(figures.probes().freshnessSecondHalf().percentileMillis(99));
     }
 
-    /** All CPU the burst and its catch-up took, per create the burst made. */
-    private static double totalPerCreate(CpuMeter.Usage usage, Wrk.Result creates) {
-        return creates.requests() == 0 ? Double.NaN
-                : usage.millis().values().stream().mapToDouble(Double::doubleValue).sum() / creates.requests();
+    /** All CPU the burst and its catch-up took, per request the burst made. */
+    private static double totalPerRequest(CpuMeter.Usage usage, Wrk.Result burst) {
+        return burst.requests() == 0 ? Double.NaN
+                : usage.millis().values().stream().mapToDouble(Double::doubleValue).sum() / burst.requests();
     }
 
     private static String byProcess(SystemFigures figures) {
-        return figures == null ? NONE : byProcess(figures.createCpu(), figures.creates());
+        return byProcess(figures, SystemFigures::createCpu, SystemFigures::creates);
+    }
+
+    private static String byProcess(SystemFigures figures, Function<SystemFigures, CpuMeter.Usage> usage,
+                                    Function<SystemFigures, Wrk.Result> burst) {
+        return figures == null ? NONE : byProcess(usage.apply(figures), burst.apply(figures));
     }
 
     private static String byProcess(CpuMeter.Usage usage, Wrk.Result creates) {

@@ -80,6 +80,8 @@ class PlatformBenchmarkIT {
     }
 
     private SystemFigures measure(String name, BenchSystem system, Afterwards afterwards) throws Exception {
+        double hostReference = HostSpeed.referenceMillis();
+        System.out.printf("%s: host reference work %.0f ms (SHA-256 of 64 MiB, lower is faster)%n", name, hostReference);
         try (system) {
             String existing = system.createTask();
             String createUrl = system.root() + system.tasksPath();
@@ -113,17 +115,22 @@ class PlatformBenchmarkIT {
             Map<String, String> lifecycleEnvironment = new HashMap<>(system.wrkEnvironment());
             lifecycleEnvironment.put("BASE_PATH", system.tasksPath());
             lifecycleEnvironment.put("STEPS", system.lifecycleSteps());
+            long lifecycleStarted = System.nanoTime();
+            CpuMeter.Snapshot lifecycleCpuBefore = cpu.snapshot(system.pids());
             // One connection per wrk thread: lifecycle.lua keeps a task's state in its thread.
             Wrk.Result lifecycle = wrk(name + "-lifecycle", SCRIPTS.resolve("lifecycle.lua"), system.root(), clients,
                                        seconds, lifecycleEnvironment);
             awaitCaughtUp(system);
+            CpuMeter.Usage lifecycleCpu = cpu.since(lifecycleCpuBefore, system.pids(), lifecycleStarted);
+            System.out.printf("%s-lifecycle CPU through catch-up: %s ms per command%n", name,
+                              lifecycleCpu.perUnit(lifecycle.requests()));
 
             // Last, over every event both bursts stored: a larger store shows the rate, not the set-up.
             BenchSystem.Replay replay = system.replay();
             System.out.printf("%s-replay: %d events in %.1f s%n", name, replay.events(), replay.seconds());
             afterwards.measure(system);
-            return new SystemFigures(creates, probed, behind, catchUp, createCpu, replay, lifecycle,
-                                     peakRss(system.pids()));
+            return new SystemFigures(hostReference, creates, probed, behind, catchUp, createCpu, replay, lifecycle,
+                                     lifecycleCpu, peakRss(system.pids()));
         }
     }
 

@@ -223,7 +223,9 @@ final class RunningPlatform implements AutoCloseable {
         Path log = Path.of("target", "e2e-logs", name + ".log");
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>(List.of(javaExecutable()));
-        command.addAll(JVM_OPTIONS);
+        boolean ownCollector = jvmOptions.stream().anyMatch(option -> option.matches("-XX:\\+Use\\w+GC"));
+        // The JVM refuses two collectors: one given on top replaces the serial collector.
+        JVM_OPTIONS.stream().filter(option -> !(ownCollector && option.equals("-XX:+UseSerialGC"))).forEach(command::add);
         command.addAll(jvmOptions);
         if (jvmOptions.stream().anyMatch(option -> option.contains("FlightRecord"))) {
             // JDK 17's JFR crashes loading classes from a CDS archive made without it
