@@ -1,5 +1,6 @@
 package dev.verity.command.task;
 
+import dev.verity.command.platform.axon.CommittedStateCache;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.caching.WeakReferenceCache;
 import org.springframework.context.annotation.Bean;
@@ -16,7 +17,8 @@ import org.springframework.context.annotation.Configuration;
  * number one of those already holds. The database's unique key refuses it, the command answers 409
  * like any other race, and the rolled-back unit of work drops the entry (Axon evicts on rollback),
  * so the retry reads the store. A stale entry can only be older, never ahead: events are never
- * removed.
+ * removed. It is never ahead of the store either: {@link CommittedStateCache} holds committed state
+ * only, also when a command's unit of work joins a transaction that commits after it.
  */
 @Configuration(proxyBeanMethods = false)
 class TaskCacheConfiguration {
@@ -26,6 +28,6 @@ class TaskCacheConfiguration {
 
     @Bean(TASK_CACHE)
     Cache taskCache() {
-        return new WeakReferenceCache();
+        return new CommittedStateCache(new WeakReferenceCache());
     }
 }

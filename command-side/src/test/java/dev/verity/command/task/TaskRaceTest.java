@@ -2,7 +2,16 @@ package dev.verity.command.task;
 
 import dev.verity.command.support.Http.Response;
 import dev.verity.command.support.IntegrationTest;
+import dev.verity.command.task.TaskCommand.AddStep;
+import dev.verity.events.common.ActorType;
+import dev.verity.events.common.MetadataKeys;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.MetaData;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.Connection;
 import java.util.List;
@@ -21,6 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TaskRaceTest extends IntegrationTest {
 
     private static final int RACERS = 20;
+
+    @Autowired
+    private CommandGateway commandGateway;
+    @Autowired
+    private PlatformTransactionManager transactionManager;
 
     private UUID createTask() {
         Response response = http.post("/api/v1/tasks", token,
@@ -131,5 +145,57 @@ class TaskRaceTest extends IntegrationTest {
         assertThat(eventCount(id)).isEqualTo(2);
         assertThat(http.post("/api/v1/tasks/" + id + "/assign", token,
                              Map.of("assigneeType", "user", "assigneeId", "bob")).get("version")).isEqualTo(2);
+    }
+
+    /**
+     * A command whose unit of work joins a transaction that commits later (an Idempotency-Key's, or
+     * the dependency manager's batch) has released the task's lock before its event is committed.
+     * The next command on the task must not start from that uncommitted state: it appended the next
+     * sequence number, which committed first, and a projection then skipped the earlier event as
+     * already applied (FaultSuiteIT: a steps row missing against a rebuild). It waits on the
+     * uncommitted append instead, and loses it to the unique key: 409, and the events stay in order.
+     */
+    @Test
+    void aCommandInAnOpenOuterTransaction_isNotTheNextCommandsStartingPoint() throws Exception {
+        UUID id = createTask();
+        CountDownLatch appended = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> outer = CompletableFuture.runAsync(() -> new TransactionTemplate(transactionManager)
+                .executeWithoutResult(status -> {
+                    commandGateway.sendAndWait(GenericCommandMessage.asCommandMessage(
+                            new AddStep(id, tenant, null, UUID.randomUUID(), "inside")).andMetaData(
+                            MetaData.with(MetadataKeys.TENANT_ID, tenant.toString())
+                                    .and(MetadataKeys.ACTOR_TYPE, ActorType.SYSTEM.wire())
+                                    .and(MetadataKeys.ACTOR_ID, "outer-transaction")));
+                    appended.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+        try {
+            appended.await();
+            CompletableFuture<Response> next = CompletableFuture.supplyAsync(
+                    () -> http.post("/api/v1/tasks/" + id + "/steps", token, Map.of("action", "next")));
+            await("the next command to wait on the open append, or to answer", () -> next.isDone() || jdbc.queryForObject(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                            + " AND query LIKE 'INSERT INTO event_store.domain_event_entry%'", Long.class) > 0);
+            release.countDown();
+            outer.get();
+
+            Response response = next.get();
+
+            assertThat(response.status()).isEqualTo(409);
+            assertThat(response.get("code")).isEqualTo("concurrent_modification");
+        } finally {
+            release.countDown();
+        }
+        assertThat(eventCount(id)).isEqualTo(2);
+        assertThat(jdbc.queryForList("SELECT sequence_number FROM event_store.domain_event_entry"
+                                     + " WHERE aggregate_identifier = ? ORDER BY global_index", Long.class, id.toString()))
+                .containsExactly(0L, 1L);
+        assertThat(http.post("/api/v1/tasks/" + id + "/steps", token, Map.of("action", "after")).get("version"))
+                .isEqualTo(2);
     }
 }
