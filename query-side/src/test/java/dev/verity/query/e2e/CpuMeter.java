@@ -50,7 +50,7 @@ final class CpuMeter {
     }
 
     /** CPU ticks so far, per process of {@code apps}, for PostgreSQL and for the machine. */
-    record Snapshot(Map<String, Long> ticks, long machineBusy, long machineTotal) {
+    private record Snapshot(Map<String, Long> ticks, long machineBusy, long machineTotal) {
     }
 
     /** CPU between two snapshots, in ms per process and in all; {@code machineBusy} is a share (0..1) of all cores. */
@@ -64,7 +64,30 @@ final class CpuMeter {
         }
     }
 
-    Snapshot snapshot(Map<String, Long> apps) throws IOException {
+    /** A measurement of {@code apps} (and PostgreSQL and the machine) from now until {@link Span#stop}. */
+    Span start(Map<String, Long> apps) throws IOException {
+        return new Span(apps, snapshot(apps), System.nanoTime());
+    }
+
+    /** CPU counted from {@link #start} on. */
+    final class Span {
+
+        private final Map<String, Long> apps;
+        private final Snapshot before;
+        private final long startedNanos;
+
+        private Span(Map<String, Long> apps, Snapshot before, long startedNanos) {
+            this.apps = apps;
+            this.before = before;
+            this.startedNanos = startedNanos;
+        }
+
+        Usage stop() throws IOException {
+            return since(before, apps, startedNanos);
+        }
+    }
+
+    private Snapshot snapshot(Map<String, Long> apps) throws IOException {
         Map<String, Long> ticks = new LinkedHashMap<>();
         for (Map.Entry<String, Long> app : apps.entrySet()) {
             ticks.put(app.getKey(), fields(app.getValue()).ownTicks());
@@ -75,7 +98,7 @@ final class CpuMeter {
     }
 
     /** From {@code before} to now, with the machine's remainder as {@link #OTHER}. */
-    Usage since(Snapshot before, Map<String, Long> apps, long startedNanos) throws IOException {
+    private Usage since(Snapshot before, Map<String, Long> apps, long startedNanos) throws IOException {
         Snapshot now = snapshot(apps);
         Map<String, Double> millis = new LinkedHashMap<>();
         long accounted = 0;

@@ -18,10 +18,9 @@ class CpuMeterTest {
     @Test
     void countsThisProcessesCpuAsItsOwn() throws Exception {
         CpuMeter meter = CpuMeter.forTestDatabase();
-        long started = System.nanoTime();
-        CpuMeter.Snapshot before = meter.snapshot(THIS_JVM);
+        CpuMeter.Span span = meter.start(THIS_JVM);
         burn(400);
-        CpuMeter.Usage usage = meter.since(before, THIS_JVM, started);
+        CpuMeter.Usage usage = span.stop();
 
         assertThat(usage.millis().get("test JVM")).isGreaterThanOrEqualTo(300.0);
         assertThat(usage.machineBusy()).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
@@ -32,17 +31,16 @@ class CpuMeterTest {
     void countsAQuerysCpuAsPostgresqls() throws Exception {
         CpuMeter meter = CpuMeter.forTestDatabase();
         TestDatabase.Connection database = TestDatabase.connection();
-        long started = System.nanoTime();
-        CpuMeter.Snapshot before;
+        CpuMeter.Span span;
         try (Connection connection = DriverManager.getConnection(database.url(), database.username(),
                                                                  database.password());
              Statement statement = connection.createStatement()) {
-            before = meter.snapshot(THIS_JVM);
+            span = meter.start(THIS_JVM);
             statement.execute("SELECT count(*) FROM generate_series(1, 5000000) AS n WHERE n % 7 = 3");
         }
         // The backend has ended by now: its time must still count, through the postmaster's reaped children.
         Thread.sleep(200);
-        CpuMeter.Usage usage = meter.since(before, THIS_JVM, started);
+        CpuMeter.Usage usage = span.stop();
 
         assertThat(usage.millis().get(CpuMeter.POSTGRES)).isGreaterThanOrEqualTo(200.0);
     }

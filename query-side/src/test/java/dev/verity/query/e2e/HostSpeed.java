@@ -14,6 +14,8 @@ final class HostSpeed {
 
     private static final int BLOCK = 1 << 20;
     private static final int BLOCKS = 64;
+    /** Where the digests go, so the JIT cannot drop the work. */
+    private static volatile byte sink;
 
     private HostSpeed() {
     }
@@ -35,7 +37,7 @@ final class HostSpeed {
             checksum ^= digest.digest()[0];
             best = Math.min(best, (System.nanoTime() - started) / 1e6);
         }
-        // Keeps the digests observable, so the JIT cannot drop the work.
-        return checksum == 42 ? best + 0.0 : best;
+        sink = checksum;
+        return best;
     }
 }

@@ -99,15 +99,14 @@ class PlatformBenchmarkIT {
                     return system.readTask(id);
                 }
             }, existing, seconds);
-            long burstStarted = System.nanoTime();
-            CpuMeter.Snapshot cpuBefore = cpu.snapshot(system.pids());
+            CpuMeter.Span createSpan = cpu.start(system.pids());
             probes.start();
             Wrk.Result creates = wrk(name + "-creates", SCRIPTS.resolve("create.lua"), createUrl, 2, seconds,
                                      system.wrkEnvironment());
             BurstProbes.Figures probed = probes.stop();
             long behind = system.behind();
             double catchUp = awaitCaughtUp(system);
-            CpuMeter.Usage createCpu = cpu.since(cpuBefore, system.pids(), burstStarted);
+            CpuMeter.Usage createCpu = createSpan.stop();
             System.out.printf("%s-creates CPU through catch-up: %s ms per create, machine %.0f %% busy over %.1f s%n",
                               name, createCpu.perUnit(creates.requests()), createCpu.machineBusy() * 100,
                               createCpu.wallSeconds());
@@ -115,13 +114,12 @@ class PlatformBenchmarkIT {
             Map<String, String> lifecycleEnvironment = new HashMap<>(system.wrkEnvironment());
             lifecycleEnvironment.put("BASE_PATH", system.tasksPath());
             lifecycleEnvironment.put("STEPS", system.lifecycleSteps());
-            long lifecycleStarted = System.nanoTime();
-            CpuMeter.Snapshot lifecycleCpuBefore = cpu.snapshot(system.pids());
+            CpuMeter.Span lifecycleSpan = cpu.start(system.pids());
             // One connection per wrk thread: lifecycle.lua keeps a task's state in its thread.
             Wrk.Result lifecycle = wrk(name + "-lifecycle", SCRIPTS.resolve("lifecycle.lua"), system.root(), clients,
                                        seconds, lifecycleEnvironment);
             awaitCaughtUp(system);
-            CpuMeter.Usage lifecycleCpu = cpu.since(lifecycleCpuBefore, system.pids(), lifecycleStarted);
+            CpuMeter.Usage lifecycleCpu = lifecycleSpan.stop();
             System.out.printf("%s-lifecycle CPU through catch-up: %s ms per command%n", name,
                               lifecycleCpu.perUnit(lifecycle.requests()));
 
@@ -146,15 +144,14 @@ class PlatformBenchmarkIT {
         createExecution.put("BODY", EXECUTION_BODY);
         // Probed as the task burst is, so that the two create rates carry the same extra reads.
         BurstProbes probes = new BurstProbes(verity.executions(), visible(verity.executions()), seconds);
-        long burstStarted = System.nanoTime();
-        CpuMeter.Snapshot cpuBefore = cpu.snapshot(verity.pids());
+        CpuMeter.Span executionSpan = cpu.start(verity.pids());
         probes.start();
         Wrk.Result executionCreates = wrk("verity-execution-creates", SCRIPTS.resolve("create.lua"), executions, 2,
                                           seconds, createExecution);
         BurstProbes.Figures executionProbes = probes.stop();
         // Through the executions read model's catch-up, as the task burst's CPU is, so the two compare.
-        awaitCaughtUp(verity, "executions");
-        CpuMeter.Usage executionCpu = cpu.since(cpuBefore, verity.pids(), burstStarted);
+        secondsUntil("the executions read model caught up", () -> verity.behind("executions") == 0);
+        CpuMeter.Usage executionCpu = executionSpan.stop();
         System.out.printf("verity-execution-creates CPU through catch-up: %s ms per create, machine %.0f %% busy%n",
                           executionCpu.perUnit(executionCreates.requests()), executionCpu.machineBusy() * 100);
 
@@ -167,16 +164,9 @@ class PlatformBenchmarkIT {
 
         Wrk.Result obligations = wrk("verity-obligations", SCRIPTS.resolve("obligations.lua"), verity.root(), clients,
                                      seconds, verity.wrkEnvironment());
-        long started = System.nanoTime();
-        long deadline = started + 600_000_000_000L;
-        while (verity.behind("executions") > 0 || verity.behind("sessions") > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the executions and sessions read models did not catch up in 10 minutes");
-            }
-            Thread.sleep(50);
-        }
-        return new SliceFigures(executionCreates, executionProbes, executionCpu, lifecycles, obligations,
-                                (System.nanoTime() - started) / 1e9);
+        double catchUp = secondsUntil("the executions and sessions read models caught up",
+                                      () -> verity.behind("executions") == 0 && verity.behind("sessions") == 0);
+        return new SliceFigures(executionCreates, executionProbes, executionCpu, lifecycles, obligations, catchUp);
     }
 
     private Wrk.Result wrk(String label, Path script, String url, int threads, int duration,
@@ -195,33 +185,28 @@ class PlatformBenchmarkIT {
      */
     private static String visible(BurstProbes.Subject subject) throws Exception {
         String id = subject.create();
-        long deadline = System.nanoTime() + 600_000_000_000L;
-        while (subject.read(id) != 200) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(id + " did not become visible within 10 minutes");
-            }
-            Thread.sleep(50);
-        }
+        secondsUntil(id + " became visible", () -> subject.read(id) == 200);
         return id;
-    }
-
-    private static void awaitCaughtUp(VerityBenchSystem verity, String readModel) throws Exception {
-        long deadline = System.nanoTime() + 600_000_000_000L;
-        while (verity.behind(readModel) > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the " + readModel + " read model did not catch up in 10 minutes");
-            }
-            Thread.sleep(50);
-        }
     }
 
     /** Seconds until the read model has applied every stored event (at most 10 minutes). */
     private static double awaitCaughtUp(BenchSystem system) throws Exception {
+        return secondsUntil("the read model caught up", () -> system.behind() == 0);
+    }
+
+    /** Something the benchmark waits for, polled every 50 ms. */
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Seconds until {@code condition} holds; fails after 10 minutes, naming {@code what} it waited for. */
+    private static double secondsUntil(String what, Condition condition) throws Exception {
         long started = System.nanoTime();
         long deadline = started + 600_000_000_000L;
-        while (system.behind() > 0) {
+        while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the read model did not catch up within 10 minutes");
+                throw new IllegalStateException("not within 10 minutes: " + what);
             }
             Thread.sleep(50);
         }

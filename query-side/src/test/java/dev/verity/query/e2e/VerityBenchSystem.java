@@ -52,12 +52,7 @@ final class VerityBenchSystem implements BenchSystem {
 
     @Override
     public String createTask() throws Exception {
-        RunningPlatform.Reply reply = platform.command(write, "/tasks", Map.of(
-                "projectId", project, "type", "PROVIDE", "title", "probe"), Map.of());
-        if (reply.status() != 201) {
-            throw new IllegalStateException("create answered " + reply.status() + ": " + reply.body());
-        }
-        return reply.body().get("id").asString();
+        return created("/tasks", Map.of("projectId", project, "type", "PROVIDE", "title", "probe"));
     }
 
     @Override
@@ -65,18 +60,23 @@ final class VerityBenchSystem implements BenchSystem {
         return platform.get(write, platform.queryApi + "/tasks/" + id).status();
     }
 
+    /** The id of a record created by POSTing {@code body} to {@code path}, once the command API answers 201. */
+    private String created(String path, Map<String, Object> body) throws Exception {
+        RunningPlatform.Reply reply = platform.command(write, path, body, Map.of());
+        if (reply.status() != 201) {
+            throw new IllegalStateException("POST " + path + " answered " + reply.status() + ": " + reply.body());
+        }
+        return reply.body().get("id").asString();
+    }
+
     /** Executions, created as the execution burst creates them, for that burst's probes. */
     BurstProbes.Subject executions() {
         return new BurstProbes.Subject() {
             @Override
             public String create() throws Exception {
-                RunningPlatform.Reply reply = platform.command(write, "/executions", Map.of(
+                return created("/executions", Map.of(
                         "projectId", project, "strategy", "sequential",
-                        "agents", List.of(Map.of("name", "planner", "role", "lead", "status", "idle"))), Map.of());
-                if (reply.status() != 201) {
-                    throw new IllegalStateException("execution create answered " + reply.status() + ": " + reply.body());
-                }
-                return reply.body().get("id").asString();
+                        "agents", List.of(Map.of("name", "planner", "role", "lead", "status", "idle"))));
             }
 
             @Override
