@@ -30,9 +30,11 @@ final class RunningPlatform implements AutoCloseable {
     static final JsonMapper JSON = JsonMapper.builder().build();
     /**
      * As {@code ./verity up} starts the apps: C1 only (C2's compiler threads starve start-up on a
-     * busy 2-core machine) and the serial collector (no parallel GC threads to start and feed).
+     * busy 2-core machine), the serial collector (no parallel GC threads to start and feed) and the
+     * memory budget that keeps each app within 512 MB resident (see {@code DEFAULT_JAVA_OPTS} there).
      */
-    static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    static final List<String> JVM_OPTIONS = List.of("-Xms160m", "-Xmx352m", "-XX:MetaspaceSize=64m",
+                                                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> apps = new ArrayList<>();
